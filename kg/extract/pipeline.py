@@ -1,0 +1,404 @@
+"""The spaCy pipeline: a blank English tokenizer tuned for model names, plus rule components.
+
+Components (registered factories, configured in `build_pipeline`):
+
+* ``kg_sentences``: the title is sentence 0; the abstract splits at sentence-final punctuation.
+* ``kg_mentions``: finds names (gazetteers, model-name structure, acronym definitions, name shape, cue
+  nouns), types them and groups them into entities: ``doc._.kg_entities``.
+* ``kg_relations``: links each entity to the paper (proposes, uses..., evaluatedOn, targetsHardware) and
+  reads dataset-tied numeric results: ``doc._.kg_extraction``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+from spacy.util import compile_infix_regex
+
+from .names import (MODEL_SUFFIXES, acronym_matches, entity_key, is_size, is_version, name_shaped,
+                    parse_model_name, strip_split, QUANTITY)
+from .records import Entity, Link, PaperExtraction, Result
+from .resources import GazEntry, Resources, load_resources
+
+__all__ = ["build_pipeline", "TITLE_SEPARATOR"]
+
+TITLE_SEPARATOR = "\n\n"
+
+if not Doc.has_extension("kg_mentions"):
+    Doc.set_extension("kg_mentions", default=None)
+if not Doc.has_extension("kg_extraction"):
+    Doc.set_extension("kg_extraction", default=None)
+
+
+# ------------------------------------------------------------------------------------ tokenizer
+
+def _tokenizer_without_hyphen_splits(nlp):
+    """Keep 'Llama-3.1-8B-Instruct' and 'MCM/ICM' as single tokens: drop the hyphen and slash infixes."""
+    infixes = [p for p in nlp.Defaults.infixes if "-" not in p and "/" not in p and "\\-" not in p]
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+
+
+# ------------------------------------------------------------------------------------ sentences
+
+@Language.component("kg_sentences")
+def kg_sentences(doc: Doc) -> Doc:
+    """Title first, then abstract sentences split after . ! ? (and ; never: clauses stay together)."""
+    start_next = True
+    for i, tok in enumerate(doc):
+        tok.is_sent_start = start_next
+        if tok.is_space and "\n\n" in tok.text:
+            start_next = True
+        elif tok.text in (".", "!", "?") and i + 1 < len(doc):
+            nxt = doc[i + 1].text
+            start_next = nxt[:1].isupper() or nxt[:1].isdigit() or nxt[:1] in "(\"'[" or doc[i + 1].is_space
+        else:
+            start_next = False
+    return doc
+
+
+# ------------------------------------------------------------------------------------ mentions
+
+@dataclass
+class Mention:
+    start: int  # token offsets
+    end: int
+    type: str
+    text: str  # surface form
+    key: str
+    name: str  # preferred spelling for this mention
+    rule: str
+    conf: float
+    aliases: list = field(default_factory=list)
+    benchmark: bool = False
+    family: tuple = ()
+    params: float | None = None
+    known: bool = False  # from a gazetteer
+
+
+_SUFFIX_WORDS = ("based", "style", "like", "driven", "guided", "aware", "specific", "level", "only", "free",
+                 "enhanced", "powered", "augmented", "generated", "trained", "tuned", "sized", "scale", "grade",
+                 "centric", "native", "friendly", "compatible", "inspired", "oriented", "bit", "bits")
+_STOP_CAPS = {"The", "A", "An", "Our", "We", "This", "These", "That", "In", "On", "For", "To", "By", "With",
+              "New", "Novel", "Existing", "Recent", "Current", "Prior", "Previous", "Modern", "Standard",
+              "Extensive", "Experimental", "Empirical", "Finally", "First", "Second", "Third", "However",
+              "Moreover", "Furthermore", "Additionally", "Specifically", "Notably", "Overall", "Unlike",
+              "Both", "Each", "All", "Many", "Most", "Some", "Such", "Large", "Small", "General", "Unified",
+              "Efficient", "Simple", "Scalable", "Comprehensive", "Challenging", "Diverse", "Dynamic",
+              "Several", "Various", "Multiple", "Other", "Its", "Their", "Results", "Experiments", "When",
+              "While", "Using", "Based", "Given", "To", "As", "At", "Of", "And", "Or", "From", "Into",
+              "Instead", "Here", "There", "It", "Recently", "Specialized", "Additional", "Further"}
+_DETERMINERS = {"a", "an", "the", "our", "their", "its", "this", "these", "that", "novel", "new", "we", "and",
+                "or", "of", "to", "with", "as", "is", "are", "called", "named", "using", "on", "in", "by",
+                "for", "from", "via", "termed", "dubbed", "namely", "e.g.", "i.e.", "such", "like"}
+
+
+class Annotator:
+    """Finds entity mentions in a Doc; one instance per pipeline, holding the compiled gazetteers."""
+
+    def __init__(self, nlp, resources: Resources):
+        self.res = resources
+        self.generic = resources.generic
+        self.cues = resources.cues
+        self.cased = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.uncased = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.entries: dict[str, GazEntry] = {}
+        for group in (resources.datasets, resources.methods, resources.hardware):
+            for e in group:
+                ident = f"{e.type}|{e.name}"
+                self.entries[ident] = e
+                docs = [nlp.make_doc(f) for f in e.forms]
+                (self.cased if e.cased else self.uncased).add(ident, docs)
+        # model families, longest form first so DeepSeekMath wins over DeepSeek
+        fam = []
+        for e in resources.families:
+            for f in e.forms:
+                fam.append((f, e))
+        fam.sort(key=lambda fe: (-len(fe[0]), fe[0]))
+        self.families = fam
+        self.family_first_words = {}
+        for f, e in fam:
+            if " " in f:
+                self.family_first_words.setdefault(f.split()[0].lower(), []).append((f, e))
+        self.metric_words = resources.cues["metrics"]
+
+    # --- model names by structure
+
+    def _family_of(self, text: str):
+        low = text.lower()
+        for form, e in self.families:
+            if " " in form:
+                continue
+            if (text.startswith(form) if e.cased else low.startswith(form.lower())):
+                rest = text[len(form):]
+                if not rest:
+                    return form, e, rest
+                if rest[0] in "-_." or rest[0].isdigit() or (rest[0].isupper() and len(form) > 2):
+                    parts = [p for p in re.split(r"[-_]+", rest) if p]
+                    if parts and all(is_version(p) or is_size(p) or p.lower() in MODEL_SUFFIXES or
+                                     self._is_family_word(p) for p in parts):
+                        return form, e, rest
+                return None
+        return None
+
+    def _is_family_word(self, part: str) -> bool:
+        low = part.lower()
+        return any(low == f.lower() or (low.startswith(f.lower()) and is_version(low[len(f):]))
+                   for f, _ in self.families if " " not in f and len(f) > 2)
+
+    def model_at(self, doc: Doc, i: int):
+        """A model mention starting at token i, or None."""
+        tok = doc[i]
+        text = tok.text
+        start, end = i, i + 1
+        got = None
+        # two-word families (Code Llama, Stable Diffusion)
+        for form, e in self.family_first_words.get(text.lower(), ()):
+            second = form.split()[1]
+            if i + 1 < len(doc) and doc[i + 1].text.lower().startswith(second.lower()):
+                rest = doc[i + 1].text[len(second):]
+                if not rest or rest[0] in "-_" or rest[0].isdigit():
+                    got = (form, e, rest)
+                    end = i + 2
+                    text = f"{tok.text} {doc[i + 1].text}"
+                    break
+        if got is None:
+            if text.endswith("'s"):
+                return None
+            got = self._family_of(text)
+        if got is None:
+            return None
+        form, e, rest = got
+        # absorb following version/size/suffix tokens: "Llama 2", "Claude 3.7 Sonnet", "DeepSeekMath 7B"
+        while end < len(doc):
+            nxt = doc[end].text
+            low = nxt.lower()
+            if doc[end - 1].whitespace_ == "":
+                break
+            if is_version(nxt) and not re.match(r"^\d{4}$", nxt) or is_size(nxt) or (
+                    low in MODEL_SUFFIXES and nxt[:1].isupper() and low not in {"base", "large", "small"}
+                    and (rest or end > i + 1)):
+                if re.match(r"^\d+(\.\d+)?$", nxt) and float(nxt) > 20:
+                    break
+                text = f"{text} {nxt}"
+                rest = rest + " " + nxt
+                end += 1
+            else:
+                break
+        if e.requires_suffix and not rest.strip():
+            return None
+        name = text
+        family, params = parse_model_name(name, text[: len(form)] if not " " in form else form)
+        canon_family = e.forms[0]
+        family = tuple(_recase(f, text[: len(form)], canon_family) for f in family)
+        return Mention(start, end, "Model", name, entity_key(name), name, "model-structure", 0.85,
+                       family=family, params=params, known=True)
+
+    # --- the component
+
+    def __call__(self, doc: Doc) -> Doc:
+        mentions: list[Mention] = []
+        # 1. gazetteers
+        for matcher in (self.cased, self.uncased):
+            for match_id, s, e in matcher(doc):
+                ident = doc.vocab.strings[match_id]
+                entry = self.entries[ident]
+                span_text = doc[s:e].text
+                if entry.context and not self._hardware_context(doc, s, e):
+                    continue
+                if entry.type == "Hardware":
+                    e = self._extend_hardware(doc, e)
+                if entry.type == "Dataset":
+                    e = self._extend_split(doc, e)
+                name = entry.name
+                key = entity_key(entry.name)
+                mentions.append(Mention(s, e, entry.type, doc[s:e].text, key, name, "gazetteer", 0.9,
+                                        aliases=[span_text], benchmark=entry.kind == "benchmark", known=True))
+        # 2. model structure
+        i = 0
+        while i < len(doc):
+            m = self.model_at(doc, i)
+            if m:
+                mentions.append(m)
+                i = m.end
+            else:
+                i += 1
+        # 3. acronym definitions "Long Form (ACR)" and name-shaped tokens, cue-noun phrases
+        mentions.extend(self._definitions(doc))
+        mentions.extend(self._shaped(doc))
+        mentions.extend(self._cue_phrases(doc))
+        doc._.kg_mentions = _resolve_overlaps(mentions)
+        return doc
+
+    def _hardware_context(self, doc, s, e) -> bool:
+        window = doc[max(0, s - 4): min(len(doc), e + 4)].text.lower()
+        return any(w in window for w in ("apple", "chip", "macbook", "mac ", "silicon", "ultra", "max", "pro", "soc",
+                                         "laptop", "device"))
+
+    def _extend_hardware(self, doc, e):
+        # "A100 40GB GPUs", "RTX 4090 GPU": the platform word belongs to the device mention
+        j = e
+        while j < len(doc) and j - e < 2 and re.match(r"^\d+(GB|G)$", doc[j].text, re.I):
+            j += 1
+        if j < len(doc) and doc[j].text.lower() in ("gpu", "gpus", "cpu", "cpus", "npu", "tpu", "tpus"):
+            return j + 1
+        return e
+
+    def _extend_split(self, doc, e):
+        if e < len(doc) and doc[e].lower_ in ("test", "valid", "validation", "dev") and (
+                e + 1 >= len(doc) or doc[e + 1].lower_ not in ("time",)):
+            return e + 1
+        return e
+
+    def _is_generic(self, text: str) -> bool:
+        t = text.rstrip("'s").rstrip("'") if text.endswith(("'s", "'")) else text
+        if t in self.generic or (t.endswith("s") and t[:-1] in self.generic):
+            return True
+        parts = t.split("-")
+        if len(parts) > 1 and parts[0] in self.generic and all(_is_lower_word(p) for p in parts[1:]):
+            return True
+        return False
+
+    def _clean(self, text: str) -> str:
+        """Strip possessives and descriptive suffixes: "SmoothQuant-based" -> "SmoothQuant"."""
+        if text.endswith("'s"):
+            text = text[:-2]
+        text = text.rstrip("'’")
+        parts = text.split("-")
+        while len(parts) > 1 and parts[-1].lower() in _SUFFIX_WORDS:
+            parts.pop()
+        return "-".join(parts)
+
+    def _shaped(self, doc):
+        out = []
+        for tok in doc:
+            if tok.is_space or tok.is_punct:
+                continue
+            text = self._clean(tok.text)
+            if not name_shaped(text) or self._is_generic(text):
+                continue
+            if text != tok.text and not tok.text.startswith(text):
+                continue
+            out.append(Mention(tok.i, tok.i + 1, "", text, entity_key(text), text, "name-shape", 0.6))
+        return out
+
+    def _definitions(self, doc):
+        """"Long Form (ACR)": the acronym and its long form become one mention with an alias."""
+        out = []
+        for tok in doc:
+            if tok.text != "(" or tok.i + 2 >= len(doc) or doc[tok.i + 2].text != ")":
+                continue
+            acr = self._clean(doc[tok.i + 1].text)
+            if not re.search(r"[A-Z]", acr) or len(acr) < 2 or self._is_generic(acr) or " " in acr:
+                continue
+            if acr[0].isdigit():
+                continue
+            # long form: the shortest run of words before '(' whose initials spell the acronym
+            best = None
+            j = tok.i - 1
+            words = []
+            while j >= 0 and len(words) < 9 and tok.i - j <= 9:
+                w = doc[j]
+                if w.is_punct or w.is_space or w.lower_ in _DETERMINERS or w.is_sent_start and w.lower_ in ("we",):
+                    break
+                words.insert(0, w.text)
+                if acronym_matches(acr, words):
+                    best = (j, list(words))
+                    break
+                j -= 1
+            if best is None:
+                continue
+            j, words = best
+            long_form = " ".join(words)
+            if self._is_generic(long_form) or all(self._is_generic(w) for w in words):
+                continue
+            letters = sum(c.isalpha() for c in acr)
+            key_name = acr if letters >= 3 else long_form
+            name = acr if letters >= 3 else long_form
+            out.append(Mention(j, tok.i + 3, "", f"{long_form} ({acr})", entity_key(key_name), name,
+                               "acronym-definition", 0.8, aliases=[long_form, acr]))
+            # the acronym alone elsewhere in the text refers to the same entity
+        return out
+
+    def _cue_phrases(self, doc):
+        """Capitalised words right before a cue noun: "Matrix Geometric Resampling procedure"."""
+        out = []
+        cues = self.cues
+        for tok in doc:
+            low = tok.lower_
+            if low in cues["dataset_cues"]:
+                etype = "Dataset"
+            elif low in cues["method_cues"]:
+                etype = "Method"
+            else:
+                continue
+            j = tok.i - 1
+            words = []
+            while j >= 0 and len(words) < 5:
+                w = doc[j]
+                if w.is_sent_start or not w.text[:1].isupper() or w.text in _STOP_CAPS or w.is_punct:
+                    break
+                if self._is_generic(w.text):
+                    break
+                words.insert(0, w.text)
+                j -= 1
+            if not words or doc[j + 1].sent.start == 0:  # title case makes every title word capitalised
+                continue
+            phrase = " ".join(words)
+            if len(words) == 1 and not name_shaped(phrase) and etype == "Method" and low not in (
+                    "algorithm", "optimizer", "prover", "procedure"):
+                continue
+            out.append(Mention(j + 1, tok.i, etype, phrase, entity_key(phrase), phrase, "cue-noun", 0.7,
+                               benchmark=etype == "Dataset"))
+        return out
+
+
+def _is_lower_word(p: str) -> bool:
+    return p.isalpha() and p.islower()
+
+
+def _recase(family_name: str, written_family: str, canonical_family: str) -> str:
+    """Use the gazetteer's spelling of the family in derived names (LLAMA-2 -> Llama-2)."""
+    if family_name.lower().startswith(written_family.lower()):
+        return canonical_family + family_name[len(written_family):]
+    return family_name
+
+
+_RULE_RANK = {"gazetteer": 5, "model-structure": 4, "acronym-definition": 3, "cue-noun": 2, "name-shape": 1}
+
+
+def _resolve_overlaps(mentions):
+    """Keep the longest mention where they overlap; among equal lengths the stronger rule."""
+    mentions = sorted(mentions, key=lambda m: (-(m.end - m.start), -_RULE_RANK[m.rule], m.start))
+    taken = set()
+    out = []
+    for m in mentions:
+        span = set(range(m.start, m.end))
+        if span & taken:
+            # a definition mention may contain a known name: let the known name stand, drop the definition
+            continue
+        taken |= span
+        out.append(m)
+    out.sort(key=lambda m: m.start)
+    return out
+
+
+@Language.factory("kg_mentions", default_config={})
+def make_mentions(nlp, name):
+    return Annotator(nlp, load_resources())
+
+
+def build_pipeline():
+    """The blank English pipeline with paperkg's rule components; build once and reuse."""
+    from .relations import make_relations  # noqa: F401  (registers the factory)
+
+    nlp = spacy.blank("en")
+    _tokenizer_without_hyphen_splits(nlp)
+    nlp.add_pipe("kg_sentences")
+    nlp.add_pipe("kg_mentions")
+    nlp.add_pipe("kg_relations")
+    return nlp

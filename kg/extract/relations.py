@@ -1,0 +1,428 @@
+"""Relation and result rules: from typed mentions in a Doc to paper links and numeric results."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from .names import entity_key, name_shaped, strip_split
+from .records import Entity, Link, PaperExtraction, Result
+from .resources import Resources, load_resources
+
+__all__ = ["Relater"]
+
+_SUBJECTS = {"we", "our", "paper", "work", "study", "article", "here", "us", "authors"}
+_DATASET_SHAPE = re.compile(r"(bench|benchmark|eval|arena|qa|corpus|instruct|set|data|\d+[kK])$", re.I)
+_NUMBER = re.compile(r"^\d+(?:,\d{3})*(?:\.\d+)?$")
+_NUMBER_PCT = re.compile(r"^(\d+(?:\.\d+)?)%$")
+_RATIO = re.compile(r"^(\d+)/(\d+)$")
+_TIMES = re.compile(r"^(\d+(?:\.\d+)?)[x×]$")
+_NOT_RESULT_NEXT = {"b", "m", "k", "billion", "million", "thousand", "parameters", "parameter", "problems",
+                    "tokens", "samples", "examples", "steps", "times", "layers", "gb", "mb", "bits", "bit",
+                    "-bit", "questions", "tasks", "models", "languages", "hours", "days", "seconds", "gpus",
+                    "instances", "pairs", "papers", "datasets", "benchmarks", "categories", "domains", "k",
+                    "epochs", "iterations", "rounds", "queries", "images", "videos", "users", "agents",
+                    "theorems", "proofs", "nodes", "documents", "words", "lines", "files", "shots", "shot"}
+_PRIORITY = {"gazetteer": 6, "model-structure": 5, "cue-context": 4, "title-type": 4, "shape-type": 3,
+             "preposition": 2, "default": 1}
+
+
+class Relater:
+    def __init__(self, nlp, resources: Resources):
+        self.res = resources
+        self.cues = resources.cues
+        self.by_key = {}
+        for group in (resources.datasets, resources.methods, resources.hardware):
+            for e in group:
+                for f in e.forms:
+                    self.by_key.setdefault(entity_key(f), e)
+        self.tasks = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.tasks.add("TASK", [nlp.make_doc(t) for t in sorted(resources.cues["tasks"])])
+
+    # ------------------------------------------------------------------------------ typing
+
+    def _type_of(self, doc: Doc, m) -> tuple[str, str, bool]:
+        """(type, why, benchmark) for a mention the gazetteers did not type."""
+        if m.type and m.rule in ("gazetteer", "model-structure"):
+            return m.type, m.rule, m.benchmark
+        for form in (m.name, *m.aliases):
+            e = self.by_key.get(entity_key(form))
+            if e is not None:
+                return e.type, "gazetteer", e.kind == "benchmark"
+        cues = self.cues
+        # a cue noun right after (skipping one lower-case modifier): "CUTEst test set", "LML method"
+        for j in range(m.end, min(m.end + 3, len(doc))):
+            w = doc[j].lower_
+            if w in cues["dataset_cues"] and not (w == "test" and j + 1 < len(doc) and doc[j + 1].lower_ == "time"):
+                return "Dataset", "cue-context", True
+            if w in cues["method_cues"]:
+                return "Method", "cue-context", False
+            if w in cues["model_cues"] and w not in ("llm", "llms", "series", "variant", "variants"):
+                return "Model", "cue-context", False
+            if not (doc[j].is_alpha and doc[j].is_lower) or j > m.end:
+                break
+        # apposition: "X, a [...] benchmark", "X, an end-to-end framework"
+        if m.end + 1 < len(doc) and doc[m.end].text == "," and doc[m.end + 1].lower_ in ("a", "an", "the"):
+            for j in range(m.end + 2, min(m.end + 10, len(doc))):
+                w = doc[j].lower_
+                if doc[j].is_punct:
+                    break
+                if w in cues["dataset_cues"]:
+                    return "Dataset", "cue-context", True
+                if w in cues["model_cues"] and w not in ("llm", "llms"):
+                    return "Model", "cue-context", False
+                if w in cues["method_cues"]:
+                    return "Method", "cue-context", False
+        # "the X benchmark" handled above; "benchmark X", "dataset, X"
+        for j in range(max(0, m.start - 2), m.start):
+            if doc[j].lower_ in ("benchmark", "benchmarks", "dataset", "datasets", "corpus"):
+                return "Dataset", "cue-context", True
+        if m.type:
+            return m.type, "cue-context", m.benchmark
+        if _DATASET_SHAPE.search(m.name) and name_shaped(m.name):
+            return "Dataset", "shape-type", True
+        if m.start >= 1 and doc[m.start - 1].lower_ in ("on", "in") and m.start >= 2 and \
+                doc[m.start - 2].lower_ not in ("based", "built", "relies", "rely", "focus", "depend", "depends"):
+            sent = doc[m.start].sent
+            if any(t.lower_ in cues["eval_cues"] or t.text == "%" for t in sent):
+                return "Dataset", "preposition", True
+        return "Method", "default", False
+
+    # ------------------------------------------------------------------------------ proposals
+
+    def _title_end(self, doc):
+        for t in doc:
+            if t.is_space and "\n\n" in t.text:
+                return t.i
+        return len(doc)
+
+    def _proposal_tokens(self, doc, mentions, title_end):
+        """Token indices of mentions the paper proposes, with the rule that found each."""
+        out = {}
+        colon = next((t.i for t in doc[:title_end] if t.text == ":"), None)
+        if colon is not None:
+            in_prefix = [m for m in mentions if m.end <= colon]
+            if colon <= 3:
+                for m in in_prefix:
+                    out[m.start] = ("title-colon", 0.95)
+            else:
+                for m in in_prefix:
+                    if m.rule not in ("gazetteer", "model-structure"):
+                        out[m.start] = ("title-colon", 0.9)
+        naming = self.cues["naming_words"]
+        verbs = self.cues["propose_verbs"]
+        breaks = self.cues["clause_breaks"]
+        by_start = {m.start: m for m in mentions}
+        for sent in list(doc.sents)[1:]:
+            lows = [t.lower_ for t in sent]
+            has_subject = any(w in _SUBJECTS for w in lows)
+            for t in sent:
+                w = t.lower_
+                if w in naming or (w == "our" and has_subject):
+                    # the next mention within 4 tokens
+                    for j in range(t.i + 1, min(t.i + 5, sent.end)):
+                        if j in by_start:
+                            out.setdefault(j, ("naming", 0.9))
+                            break
+                        if doc[j].is_punct and doc[j].text != "-":
+                            break
+                if w in verbs and has_subject and t.i > sent.start:
+                    # mentions after the verb until the clause breaks; coordination keeps going
+                    found = False
+                    j = t.i + 1
+                    while j < sent.end:
+                        tok = doc[j]
+                        if j in by_start:
+                            m = by_start[j]
+                            if m.rule not in ("gazetteer", "model-structure") or m.start == t.i + 1:
+                                if not (m.rule in ("gazetteer", "model-structure") and w in ("train", "trained")):
+                                    out.setdefault(j, ("we-propose", 0.9))
+                            found = True
+                            j = m.end
+                            continue
+                        if tok.lower_ in breaks or (tok.text in (".", ";", ":")):
+                            break
+                        if found and tok.lower_ not in ("and", ",", "(", ")", "the", "a", "two", "three"):
+                            # after a name, only coordination and apposition continue the list
+                            if tok.text == "," or tok.lower_ in ("a", "an"):
+                                j += 1
+                                continue
+                            break
+                        j += 1
+        return out
+
+    # ------------------------------------------------------------------------------ main
+
+    def __call__(self, doc: Doc) -> Doc:
+        mentions = doc._.kg_mentions or []
+        title_end = self._title_end(doc)
+        # the title's name before a colon, when no mention covers it: "Lyra: Orchestrating ..."
+        colon = next((t.i for t in doc[:title_end] if t.text == ":"), None)
+        if colon is not None and 1 <= colon <= 3 and not any(m.start < colon for m in mentions):
+            words = doc[0:colon]
+            if all(w.text[:1].isupper() or w.text[:1].isdigit() for w in words) and not any(
+                    w.text in self.res.generic for w in words):
+                from .pipeline import Mention
+                text = words.text
+                mentions = sorted(mentions + [Mention(0, colon, "", text, entity_key(text), text, "title-name",
+                                                      0.8)], key=lambda m: m.start)
+        # aliases from definitions: the long form alone refers to the defined entity
+        alias_to_key = {}
+        for m in mentions:
+            if m.rule == "acronym-definition":
+                for a in m.aliases:
+                    alias_to_key[entity_key(a)] = m.key
+        proposals = self._proposal_tokens(doc, mentions, title_end)
+
+        # group mentions into entities by key
+        groups = defaultdict(list)
+        for m in mentions:
+            key = alias_to_key.get(m.key, m.key)
+            groups[key].append(m)
+        ext = PaperExtraction()
+        entities = {}
+        sent_of = {}
+        for key, ms in groups.items():
+            typed = []
+            for m in ms:
+                t, why, bench = self._type_of(doc, m)
+                typed.append((_PRIORITY.get(why, 1), t, why, bench, m))
+            typed.sort(key=lambda x: (-x[0], x[4].start))
+            _, etype, why, bench, best = typed[0]
+            if etype == "Dataset":
+                names = [strip_split(m.name) for m in ms]
+            else:
+                names = [m.name for m in ms]
+            name = best.name if etype != "Dataset" else strip_split(best.name)
+            if why == "gazetteer" and best.rule != "gazetteer":
+                for form in (best.name, *best.aliases):
+                    e = self.by_key.get(entity_key(form))
+                    if e is not None:
+                        name = e.name
+                        break
+            ekey = entity_key(name)
+            aliases = set()
+            for m in ms:
+                aliases.add(m.text)
+                aliases.update(m.aliases)
+                aliases.add(m.name)
+            aliases.update(names)
+            aliases.discard(name)
+            aliases = tuple(sorted(a for a in aliases if a and "(" not in a))
+            ent = Entity(type=etype, key=ekey, name=name, aliases=aliases,
+                         benchmark=bench and etype == "Dataset", family=best.family, parameters=best.params)
+            # relation
+            prop = [(proposals[m.start], m) for m in ms if m.start in proposals]
+            if prop:
+                (rule, conf), m = max(prop, key=lambda x: (x[0][1], -x[1].start))
+                kind = "proposes"
+            else:
+                m = next((m for m in ms if m.start > title_end), ms[0])
+                rule, conf = (why if why != "default" else best.rule), self._confidence(why, best)
+                kind = {"Model": "usesModel", "Method": "usesMethod", "Hardware": "targetsHardware",
+                        "Dataset": self._dataset_kind(doc, ms)}[etype]
+            evidence = _sentence_text(doc, m.start)
+            entities[key] = ent
+            ext.links.append(Link(kind=kind, entity=ent, evidence=evidence, confidence=conf, rule=rule))
+            for mm in ms:
+                sent_of.setdefault(doc[mm.start].sent.start, []).append((mm, ent))
+        # tasks
+        seen_tasks = set()
+        for _, s, e in self.tasks(doc):
+            phrase = doc[s:e].text.lower()
+            if phrase in seen_tasks:
+                continue
+            seen_tasks.add(phrase)
+            ent = Entity(type="Task", key=entity_key(phrase), name=phrase)
+            conf = 0.8 if s < title_end else 0.6
+            ext.links.append(Link("addressesTask", ent, _sentence_text(doc, s), conf, "task-phrase"))
+        ext.results = self._results(doc, mentions, alias_to_key, entities, proposals)
+        ext.links.sort(key=lambda l: (l.kind, l.entity.type, l.entity.key))
+        doc._.kg_extraction = ext
+        return doc
+
+    def _confidence(self, why, m):
+        return {"gazetteer": 0.9, "model-structure": 0.85, "cue-context": 0.75, "shape-type": 0.7,
+                "preposition": 0.5, "title-type": 0.8}.get(why, 0.6 if m.rule != "cue-noun" else 0.7)
+
+    def _dataset_kind(self, doc, ms):
+        train = self.cues["train_cues"]
+        evalc = self.cues["eval_cues"]
+        trained = False
+        for m in ms:
+            window = [t.lower_ for t in doc[max(0, m.start - 6): m.start]]
+            after = [t.lower_ for t in doc[m.end: m.end + 3]]
+            if any(w in evalc for w in window):
+                return "evaluatedOn"
+            if any(w in train for w in window) or "as" in after[:1] and "seed" in after:
+                trained = True
+        return "usesDataset" if trained else "evaluatedOn"
+
+    # ------------------------------------------------------------------------------ results
+
+    def _numbers(self, doc, sent, covered):
+        """(token index, value, unit) of the reportable numbers in a sentence."""
+        out = []
+        for t in sent:
+            if t.i in covered:
+                continue
+            text = t.text
+            nxt = doc[t.i + 1] if t.i + 1 < len(doc) else None
+            prev = doc[t.i - 1] if t.i > 0 else None
+            if prev is not None and (prev.text in ("@", "pass@") or prev.text.endswith("@")):
+                continue
+            m = _NUMBER_PCT.match(text)
+            if m:
+                out.append((t.i, m.group(1), "%"))
+                continue
+            m = _RATIO.match(text)
+            if m and int(m.group(1)) <= int(m.group(2)):
+                out.append((t.i, m.group(1), f"/{m.group(2)}"))
+                continue
+            m = _TIMES.match(text)
+            if m:
+                out.append((t.i, m.group(1), "x"))
+                continue
+            if not _NUMBER.match(text):
+                continue
+            value = text.replace(",", "")
+            if nxt is not None and nxt.text == "%":
+                out.append((t.i, value, "%"))
+            elif nxt is not None and nxt.lower_ in ("points", "point", "pp", "pts"):
+                out.append((t.i, value, "points"))
+            elif nxt is not None and nxt.text in ("x", "×"):
+                out.append((t.i, value, "x"))
+            elif "." in value and (nxt is None or nxt.lower_ not in _NOT_RESULT_NEXT):
+                if prev is not None and prev.text in ("v", "version"):
+                    continue
+                out.append((t.i, value, None))
+        return out
+
+    def _results(self, doc, mentions, alias_to_key, entities, proposals):
+        covered = set()
+        for m in mentions:
+            covered.update(range(m.start, m.end))
+        ments_by_sent = defaultdict(list)
+        for m in mentions:
+            key = alias_to_key.get(m.key, m.key)
+            ent = entities.get(key)
+            if ent is not None:
+                ments_by_sent[doc[m.start].sent.start].append((m, ent))
+        proposed = [ent for key, ent in entities.items() if any(
+            m.start in proposals for m in mentions if alias_to_key.get(m.key, m.key) == key)]
+        own = next((e for e in proposed if e.type in ("Method", "Model")), None)
+        improve = self.cues["improvement_cues"]
+        metrics = self.cues["metrics"]
+        results = []
+        for sent in doc.sents:
+            if sent.start == 0:
+                continue
+            ments = ments_by_sent.get(sent.start, [])
+            datasets = [(m, e) for m, e in ments if e.type == "Dataset"]
+            if not datasets:
+                continue
+            nums = self._numbers(doc, sent, covered)
+            if not nums:
+                continue
+            # clauses split at ';'
+            clause_of = {}
+            c = 0
+            for t in sent:
+                if t.text == ";":
+                    c += 1
+                clause_of[t.i] = c
+            respectively = any(t.lower_ == "respectively" for t in sent)
+            items = sorted([(n[0], "N", n) for n in nums] + [(m.start, "D", (m, e)) for m, e in datasets],
+                           key=lambda x: x[0])
+            pairing = {}
+            # runs of numbers followed (or preceded, with "respectively") by an equal run of datasets
+            runs = []
+            for pos, kind, obj in items:
+                if runs and runs[-1][0] == kind:
+                    runs[-1][1].append((pos, obj))
+                else:
+                    runs.append((kind, [(pos, obj)]))
+            for k in range(len(runs) - 1):
+                a, b = runs[k], runs[k + 1]
+                if a[0] == "N" and b[0] == "D" and len(b[1]) >= 2 and len(a[1]) % len(b[1]) == 0:
+                    for idx, (pos, n) in enumerate(a[1]):
+                        pairing[pos] = b[1][idx % len(b[1])][1]
+                elif a[0] == "D" and b[0] == "N" and respectively and len(a[1]) >= 2 and len(b[1]) % len(a[1]) == 0:
+                    for idx, (pos, n) in enumerate(b[1]):
+                        pairing[pos] = a[1][idx % len(a[1])][1]
+            # later number runs after a paired group reuse the same order ("... surpassing by 4.6% and 4.8%")
+            for k in range(len(runs)):
+                if runs[k][0] == "N" and runs[k][1][0][0] not in pairing:
+                    prev_group = None
+                    for kk in range(k - 1, -1, -1):
+                        if runs[kk][0] == "D" and len(runs[kk][1]) >= 2 and any(
+                                p[0] in pairing for r in runs[:kk] if r[0] == "N" for p in r[1]):
+                            prev_group = runs[kk]
+                            break
+                    if prev_group and len(runs[k][1]) == len(prev_group[1]) and k == len(runs) - 1:
+                        for idx, (pos, n) in enumerate(runs[k][1]):
+                            pairing[pos] = prev_group[1][idx][1]
+            for pos, value, unit in nums:
+                if pos in pairing:
+                    dm, de = pairing[pos]
+                else:
+                    same = [(m, e) for m, e in datasets if clause_of[m.start] == clause_of[pos]]
+                    cands = same or datasets
+                    after = [(m, e) for m, e in cands if m.start > pos and m.start - pos <= 8]
+                    before = [(m, e) for m, e in cands if m.start < pos]
+                    if after and not any(n[0] > pos and n[0] < after[0][0].start for n in nums):
+                        dm, de = after[0]
+                    elif before:
+                        dm, de = before[-1]
+                    else:
+                        dm, de = cands[0]
+                window = [t.lower_ for t in doc[max(sent.start, pos - 5): pos]]
+                after_w = [t.lower_ for t in doc[pos + 1: min(sent.end, pos + 4)]]
+                kind = "absolute"
+                if any(w in improve for w in window[-3:]) or any(w in ("improvement", "gain", "gains", "higher",
+                                                                        "better", "increase") for w in after_w):
+                    kind = "improvement"
+                if "from" in window[-2:] or ("to" in window[-1:]):
+                    kind = "absolute"
+                system = self._system(doc, sent, pos, ments, own)
+                metric = self._metric(doc, sent, pos, metrics)
+                conf = 0.8 if len(datasets) == 1 or pos in pairing else 0.6
+                results.append(Result(dataset=de, value=value, unit=unit, kind=kind,
+                                      evidence=sent.text.strip(), confidence=conf, system=system, metric=metric))
+        return results
+
+    def _system(self, doc, sent, pos, ments, own):
+        systems = [(m, e) for m, e in ments if e.type in ("Method", "Model") and m.start < pos]
+        if systems:
+            return systems[-1][1]
+        if own is not None and any(t.lower_ in ("we", "our", "ours") for t in sent):
+            return own
+        return None
+
+    def _metric(self, doc, sent, pos, metrics):
+        best = None
+        for t in sent:
+            w = t.lower_
+            cand = None
+            if w in metrics:
+                cand = w
+            elif t.i + 1 < sent.end and f"{w} {doc[t.i + 1].lower_}" in metrics:
+                cand = f"{w} {doc[t.i + 1].lower_}"
+            elif w.startswith("pass@"):
+                cand = w
+            if cand and (best is None or abs(t.i - pos) < best[0]):
+                best = (abs(t.i - pos), cand)
+        return best[1] if best else None
+
+
+def _sentence_text(doc, i):
+    return doc[i].sent.text.strip()
+
+
+@Language.factory("kg_relations", default_config={})
+def make_relations(nlp, name):
+    return Relater(nlp, load_resources())

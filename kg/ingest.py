@@ -1,0 +1,352 @@
+"""Read papers from files into `Paper` records (no spaCy, no rdflib here).
+
+Three input formats are recognised from the content, whatever the file is called:
+
+* a Daily Papers listing page as text: a few header lines, then for each paper a title line, a blank line
+  and an abstract paragraph;
+* JSON: a list of objects with at least ``title`` and ``abstract``;
+* JSON Lines: one such object per line.
+
+Field names of the arXiv metadata snapshot (``id``, ``title``, ``abstract``, ``authors``, ``categories``,
+``update_date``, ``doi``) map to the paper's identifier, authors, categories and date. Whitespace and line
+breaks inside fields fold to single spaces. A paper seen twice (same arXiv id, or same normalised title)
+is kept once.
+
+Examples
+--------
+>>> from kg.ingest import parse_records
+>>> [p.title for p in parse_records([{"title": "A  Title", "abstract": "Text."}], "x.json")]
+['A Title']
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from .errors import InputError
+
+__all__ = [
+    "Paper",
+    "IngestReport",
+    "SAMPLE_CORPUS",
+    "read_papers",
+    "iter_papers",
+    "parse_daily_papers",
+    "parse_records",
+    "normalise_title",
+    "input_files",
+]
+
+SAMPLE_CORPUS = Path(__file__).parent / "data" / "daily_papers_2025-09-12.txt"
+
+# Extensions picked up when a directory is given; a file named explicitly is read whatever its name.
+DIRECTORY_SUFFIXES = (".txt", ".json", ".jsonl", ".ndjson")
+
+_ARXIV_ID = re.compile(r"^(\d{4}\.\d{4,5}|[a-z\-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$")
+
+
+@dataclass(frozen=True)
+class Paper:
+    """One paper as read from the input: title and abstract, plus what metadata the input had."""
+
+    title: str
+    abstract: str
+    id: str | None = None  # arXiv id or other identifier from the input
+    authors: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    date: str | None = None  # ISO date, YYYY-MM-DD
+    doi: str | None = None
+    url: str | None = None
+    source: str = ""  # the file the paper was read from (its name, for provenance)
+
+    @property
+    def arxiv_id(self) -> str | None:
+        """The arXiv identifier without version, when the id is one."""
+        if self.id and _ARXIV_ID.match(self.id):
+            return re.sub(r"v\d+$", "", self.id)
+        return None
+
+    @property
+    def key(self) -> str:
+        """The identity used to merge duplicates: arXiv id if known, else the normalised title."""
+        return f"arxiv:{self.arxiv_id}" if self.arxiv_id else f"title:{normalise_title(self.title)}"
+
+
+@dataclass
+class IngestReport:
+    """What a read produced: the papers, and what was skipped or merged on the way."""
+
+    papers: list[Paper] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    skipped: int = 0
+    duplicates: int = 0
+    files: list[Path] = field(default_factory=list)
+
+
+def fold(text: str) -> str:
+    """Fold runs of whitespace (line breaks included) into single spaces and strip the ends.
+
+    >>> fold("  a\\n  b\\tc ")
+    'a b c'
+    """
+    return " ".join(str(text).split())
+
+
+def normalise_title(title: str) -> str:
+    """A title reduced to lower-case letters and digits, for duplicate detection.
+
+    >>> normalise_title("Lyra: Orchestrating  Dual-Correction!") == normalise_title("lyra orchestrating dual correction")
+    True
+    """
+    t = unicodedata.normalize("NFKC", title).casefold()
+    return re.sub(r"[^0-9a-z]+", " ", t).strip()
+
+
+# ---------------------------------------------------------------------------------------------- formats
+
+def _looks_like_abstract(line: str) -> bool:
+    return len(line) >= 200 or len(re.findall(r"[.!?](\s|$)", line)) >= 2
+
+
+def parse_daily_papers(text: str, source: str = "") -> Iterator[Paper]:
+    """Parse a Daily Papers page: header lines, then title / blank line / abstract paragraphs.
+
+    A title is a short line directly followed (after blank lines) by a long abstract paragraph. Lines
+    before the first such pair are page header and are skipped.
+
+    >>> page = "Daily Papers\\n\\nSep 12\\n\\nA Title\\n\\n" + "We study things. " * 20
+    >>> [p.title for p in parse_daily_papers(page)]
+    ['A Title']
+    """
+    blocks: list[tuple[int, str]] = []
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        line = fold(raw)
+        if line:
+            blocks.append((lineno, line))
+    i = 0
+    while i < len(blocks) - 1:
+        (_, title), (_, abstract) = blocks[i], blocks[i + 1]
+        if len(title) <= 400 and not _looks_like_abstract(title) and _looks_like_abstract(abstract):
+            yield Paper(title=title, abstract=abstract, source=source)
+            i += 2
+        else:
+            i += 1
+
+
+def _first(record: dict, *names):
+    for n in names:
+        v = record.get(n)
+        if v not in (None, "", [], ()):
+            return v
+    return None
+
+
+def _authors(value) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        parts = re.split(r",\s*|\s+and\s+", fold(value))
+        return tuple(p for p in (fold(x) for x in parts) if p)
+    out = []
+    for a in value:
+        if isinstance(a, dict):
+            a = a.get("name") or " ".join(str(x) for x in (a.get("given"), a.get("family")) if x)
+        elif isinstance(a, (list, tuple)):  # arXiv authors_parsed: [last, first, suffix]
+            a = " ".join(str(x) for x in (list(a[1:2]) + list(a[:1])) if x)
+        a = fold(a)
+        if a:
+            out.append(a)
+    return tuple(out)
+
+
+def _categories(value) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = value.split()
+    return tuple(fold(c) for c in value if fold(str(c)))
+
+
+def _date(value) -> str | None:
+    if value is None:
+        return None
+    m = re.match(r"^(\d{4}-\d{2}-\d{2})", fold(str(value)))
+    return m.group(1) if m else None
+
+
+def record_to_paper(record, source: str, where: str) -> Paper | str:
+    """Map one JSON object to a Paper, or return a reason string when it cannot be one."""
+    if not isinstance(record, dict):
+        return f"{where}: record is a JSON {type(record).__name__}, not an object"
+    title = _first(record, "title", "name")
+    abstract = _first(record, "abstract", "summary")
+    if not isinstance(title, str) or not fold(title):
+        return f"{where}: record has no title"
+    if not isinstance(abstract, str) or not fold(abstract):
+        return f"{where}: record has no abstract"
+    ident = _first(record, "id", "arxiv_id", "paper_id", "identifier")
+    ident = fold(str(ident)) if ident is not None else None
+    doi = _first(record, "doi")
+    url = _first(record, "url", "link")
+    paper = Paper(
+        title=fold(title),
+        abstract=fold(abstract),
+        id=ident or None,
+        authors=_authors(_first(record, "authors_parsed", "authors", "author")),
+        categories=_categories(_first(record, "categories", "category")),
+        date=_date(_first(record, "update_date", "date", "published", "published_date")),
+        doi=fold(str(doi)) if doi else None,
+        url=fold(str(url)) if isinstance(url, str) else None,
+        source=source,
+    )
+    if paper.url is None and paper.arxiv_id:
+        paper = replace(paper, url=f"https://arxiv.org/abs/{paper.arxiv_id}")
+    return paper
+
+
+def parse_records(records: Iterable, source: str = "", warn=None) -> Iterator[Paper]:
+    """Turn an iterable of JSON objects into Papers; records lacking a title or abstract go to `warn`."""
+    for n, record in enumerate(records, 1):
+        got = record_to_paper(record, source, f"{source or 'input'}: record {n}")
+        if isinstance(got, Paper):
+            yield got
+        elif warn is not None:
+            warn(got)
+
+
+# ---------------------------------------------------------------------------------------------- files
+
+def _read_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(path, "no such file") from None
+    except IsADirectoryError:
+        raise InputError(path, "is a directory") from None
+    except OSError as e:
+        raise InputError(path, f"cannot read: {e.strerror or e}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise InputError(path, f"not UTF-8 text (byte 0x{data[e.start]:02x})", line) from None
+    if not text.strip():
+        raise InputError(path, "file is empty")
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise InputError(path, "contains a NUL byte; not a text file", line)
+    return text
+
+
+def input_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Expand inputs into a sorted list of files; a directory contributes its paper files recursively."""
+    out: list[Path] = []
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            found = sorted(
+                f for f in p.rglob("*")
+                if f.is_file() and f.suffix.lower() in DIRECTORY_SUFFIXES and not f.name.startswith(".")
+            )
+            if not found:
+                raise InputError(p, f"directory holds no paper files ({', '.join(DIRECTORY_SUFFIXES)})")
+            out.extend(found)
+        elif not p.exists():
+            raise InputError(p, "no such file")
+        else:
+            out.append(p)
+    return out
+
+
+def _papers_in_file(path: Path, strict: bool, warn) -> Iterator[Paper]:
+    text = _read_text(path)
+    source = path.name
+    head = text.lstrip()
+
+    def bad(reason: str, line=None):
+        if strict:
+            raise InputError(path, reason.split(": ", 1)[-1] if line else reason, line)
+        warn(reason)
+
+    if head.startswith("["):
+        try:
+            records = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise InputError(path, f"malformed JSON: {e.msg}", e.lineno) from None
+        except RecursionError:
+            raise InputError(path, "malformed JSON: nested too deeply") from None
+        if not isinstance(records, list):
+            raise InputError(path, "JSON input must be a list of paper objects")
+        for n, record in enumerate(records, 1):
+            got = record_to_paper(record, source, f"{path}: record {n}")
+            if isinstance(got, Paper):
+                yield got
+            elif strict:
+                raise InputError(path, f"record {n}: {got.split(': ')[-1]}")
+            else:
+                warn(got)
+    elif head.startswith("{"):
+        for lineno, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise InputError(path, f"malformed JSON line: {e.msg}", lineno) from None
+            except RecursionError:
+                raise InputError(path, "malformed JSON line: nested too deeply", lineno) from None
+            got = record_to_paper(record, source, f"{path}:{lineno}")
+            if isinstance(got, Paper):
+                yield got
+            elif strict:
+                raise InputError(path, got.split(": ", 1)[-1], lineno)
+            else:
+                warn(got)
+    else:
+        found = False
+        for paper in parse_daily_papers(text, source):
+            found = True
+            yield paper
+        if not found:
+            raise InputError(path, "no papers found (expected a Daily Papers page, JSON or JSON Lines)")
+
+
+def iter_papers(paths: Iterable[str | Path] | None = None, strict: bool = False,
+                report: IngestReport | None = None) -> Iterator[Paper]:
+    """Yield the unique papers of the given files or directories, in input order, streaming.
+
+    With no paths the bundled sample corpus is read. Duplicates (same arXiv id or normalised title) are
+    dropped after the first, and counted in `report` when one is given.
+    """
+    report = report if report is not None else IngestReport()
+    files = input_files(paths) if paths else [SAMPLE_CORPUS]
+    report.files = files
+    seen: set[str] = set()
+
+    def warn(msg: str):
+        report.warnings.append(msg)
+        report.skipped += 1
+
+    for path in files:
+        for paper in _papers_in_file(path, strict, warn):
+            keys = {paper.key, f"title:{normalise_title(paper.title)}"}
+            if keys & seen:
+                report.duplicates += 1
+                continue
+            seen |= keys
+            yield paper
+
+
+def read_papers(paths: Iterable[str | Path] | None = None, strict: bool = False) -> IngestReport:
+    """Read all papers of the given inputs into an `IngestReport` (see `iter_papers`)."""
+    report = IngestReport()
+    report.papers = list(iter_papers(paths, strict, report))
+    if not report.papers:
+        where = ", ".join(str(f) for f in report.files) or "input"
+        raise InputError(where, "no usable papers (every record lacked a title or abstract)")
+    return report
