@@ -92,6 +92,22 @@ _STOP_CAPS = {"The", "A", "An", "Our", "We", "This", "These", "That", "In", "On"
               "Several", "Various", "Multiple", "Other", "Its", "Their", "Results", "Experiments", "When",
               "While", "Using", "Based", "Given", "To", "As", "At", "Of", "And", "Or", "From", "Into",
               "Instead", "Here", "There", "It", "Recently", "Specialized", "Additional", "Further"}
+_VENDOR = re.compile(r"^(OpenAI|Meta|Google|Anthropic|Alibaba|Microsoft|xAI|NVIDIA|Nvidia|DeepMind)[-_]")
+_WORDLIKE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+'\-]*$")
+_SPLIT_WORDS = {"test", "valid", "validation", "training", "train", "dev", "evaluation", "benchmark", "benchmarks",
+                "dataset", "datasets", "data", "public", "standard", "popular", "several", "new", "existing"}
+_STOPWORDS = None
+
+
+def _is_stopword(word: str) -> bool:
+    global _STOPWORDS
+    if _STOPWORDS is None:
+        from spacy.lang.en.stop_words import STOP_WORDS
+
+        _STOPWORDS = STOP_WORDS
+    return word.lower() in _STOPWORDS
+
+
 _DETERMINERS = {"a", "an", "the", "our", "their", "its", "this", "these", "that", "novel", "new", "we", "and",
                 "or", "of", "to", "with", "as", "is", "are", "called", "named", "using", "on", "in", "by",
                 "for", "from", "via", "termed", "dubbed", "namely", "e.g.", "i.e.", "such", "like"}
@@ -125,6 +141,14 @@ class Annotator:
             if " " in f:
                 self.family_first_words.setdefault(f.split()[0].lower(), []).append((f, e))
         self.metric_words = resources.cues["metrics"]
+        # single-token lookup by key catches spellings the phrase matchers miss (Proofnet-test, WikiText2)
+        self.key_index: dict[str, GazEntry] = {}
+        for group in (resources.datasets, resources.methods, resources.hardware):
+            for e in group:
+                if e.context:
+                    continue
+                for f in e.forms:
+                    self.key_index.setdefault(entity_key(f), e)
 
     # --- model names by structure
 
@@ -169,6 +193,9 @@ class Annotator:
         if got is None:
             if text.endswith("'s"):
                 return None
+            vendor = _VENDOR.match(text)
+            if vendor:
+                text = text[vendor.end():]
             got = self._family_of(text)
         if got is None:
             return None
@@ -218,6 +245,19 @@ class Annotator:
                 key = entity_key(entry.name)
                 mentions.append(Mention(s, e, entry.type, doc[s:e].text, key, name, "gazetteer", 0.9,
                                         aliases=[span_text], benchmark=entry.kind == "benchmark", known=True))
+        covered = {i for m in mentions for i in range(m.start, m.end)}
+        for tok in doc:
+            if tok.i in covered or tok.is_punct or tok.is_space or len(tok.text) < 2:
+                continue
+            text = self._clean(tok.text)
+            for cand in dict.fromkeys((text, strip_split(text))):
+                entry = self.key_index.get(entity_key(cand))
+                if entry is None or (entry.cased and cand not in entry.forms):
+                    continue
+                mentions.append(Mention(tok.i, tok.i + 1, entry.type, tok.text, entity_key(entry.name), entry.name,
+                                        "gazetteer", 0.85, aliases=[text], benchmark=entry.kind == "benchmark",
+                                        known=True))
+                break
         # 2. model structure
         i = 0
         while i < len(doc):
@@ -279,7 +319,15 @@ class Annotator:
             if tok.is_space or tok.is_punct:
                 continue
             text = self._clean(tok.text)
-            if not name_shaped(text) or self._is_generic(text):
+            if not name_shaped(text) or self._is_generic(text) or not _WORDLIKE.match(text):
+                continue
+            if "://" in tok.text or tok.text.lower().startswith(("www.", "github")) or _is_stopword(text):
+                continue
+            parts = text.split("-")
+            if len(parts) > 1 and _is_lower_word(parts[-1]) and len(parts[-1]) >= 3 and \
+                    parts[-1] not in ("test", "valid", "dev", "mini", "large", "base", "small", "instruct"):
+                continue  # an adjective compound: "MSE-optimal", "GPU-accelerated"
+            if "/" in text and all(self._is_generic(x) or not x for x in text.split("/")):
                 continue
             if text != tok.text and not tok.text.startswith(text):
                 continue
@@ -300,6 +348,8 @@ class Annotator:
             # long form: the shortest run of words before '(' whose initials spell the acronym
             best = None
             j = tok.i - 1
+            while j >= 0 and doc[j].text in ("*", "_", '"', "”"):
+                j -= 1
             words = []
             while j >= 0 and len(words) < 9 and tok.i - j <= 9:
                 w = doc[j]
@@ -342,17 +392,23 @@ class Annotator:
                 w = doc[j]
                 if w.is_sent_start or not w.text[:1].isupper() or w.text in _STOP_CAPS or w.is_punct:
                     break
-                if self._is_generic(w.text):
+                if self._is_generic(w.text) or not _WORDLIKE.match(w.text):
                     break
                 words.insert(0, w.text)
                 j -= 1
             if not words or doc[j + 1].sent.start == 0:  # title case makes every title word capitalised
                 continue
+            if len(words) == 1 and words[0].lower() in _SPLIT_WORDS:
+                continue
             phrase = " ".join(words)
-            if len(words) == 1 and not name_shaped(phrase) and etype == "Method" and low not in (
+            end = tok.i
+            if tok.text[:1].isupper() and not tok.is_sent_start:
+                phrase = f"{phrase} {tok.text}"  # the cue word is part of the name: "Delta Prover"
+                end = tok.i + 1
+            elif len(words) == 1 and not name_shaped(phrase) and etype == "Method" and low not in (
                     "algorithm", "optimizer", "prover", "procedure"):
                 continue
-            out.append(Mention(j + 1, tok.i, etype, phrase, entity_key(phrase), phrase, "cue-noun", 0.7,
+            out.append(Mention(j + 1, end, etype, phrase, entity_key(phrase), phrase, "cue-noun", 0.7,
                                benchmark=etype == "Dataset"))
         return out
 

@@ -16,6 +16,11 @@ from .resources import Resources, load_resources
 __all__ = ["Relater"]
 
 _SUBJECTS = {"we", "our", "paper", "work", "study", "article", "here", "us", "authors"}
+_SKIP_BEFORE_NAME = {"a", "an", "the", "novel", "new", "simple", "our", "two", "three", "first", "unified"}
+_NAMEWORD = re.compile(r"^[A-Z][A-Za-z0-9.+\-]*$")
+_EVAL_VERBS = {"evaluate", "evaluated", "evaluating", "evaluation", "evaluations", "experiments", "benchmarks",
+               "tested", "test", "achieves", "achieve", "achieving", "attains", "reaches", "scores"}
+_METHOD_SHAPE = re.compile(r"(quant|net|former|gpt|lm|llm|opt|prover|agent|rl|po)$", re.I)
 _DATASET_SHAPE = re.compile(r"(bench|benchmark|eval|arena|qa|corpus|instruct|set|data|\d+[kK])$", re.I)
 _NUMBER = re.compile(r"^\d+(?:,\d{3})*(?:\.\d+)?$")
 _NUMBER_PCT = re.compile(r"^(\d+(?:\.\d+)?)%$")
@@ -85,10 +90,10 @@ class Relater:
             return m.type, "cue-context", m.benchmark
         if _DATASET_SHAPE.search(m.name) and name_shaped(m.name):
             return "Dataset", "shape-type", True
-        if m.start >= 1 and doc[m.start - 1].lower_ in ("on", "in") and m.start >= 2 and \
+        if m.start >= 1 and doc[m.start - 1].lower_ == "on" and m.start >= 2 and \
                 doc[m.start - 2].lower_ not in ("based", "built", "relies", "rely", "focus", "depend", "depends"):
             sent = doc[m.start].sent
-            if any(t.lower_ in cues["eval_cues"] or t.text == "%" for t in sent):
+            if any(t.lower_ in _EVAL_VERBS for t in sent) and not _METHOD_SHAPE.search(m.name):
                 return "Dataset", "preposition", True
         return "Method", "default", False
 
@@ -131,6 +136,9 @@ class Relater:
                         if doc[j].is_punct and doc[j].text != "-":
                             break
                 if w in verbs and has_subject and t.i > sent.start:
+                    for m in mentions:
+                        if m.rule == "acronym-definition" and t.i < m.start < sent.end and m.start not in out:
+                            out[m.start] = ("we-propose-definition", 0.8)
                     # mentions after the verb until the clause breaks; coordination keeps going
                     found = False
                     j = t.i + 1
@@ -155,6 +163,40 @@ class Relater:
                         j += 1
         return out
 
+    def _proposal_names(self, doc, mentions):
+        """A capitalised name right after "we propose/introduce": "we introduce LUT Tensor Core, a ..."."""
+        from .pipeline import Mention
+
+        covered = {i for m in mentions for i in range(m.start, m.end)}
+        verbs = self.cues["propose_verbs"]
+        added = []
+        for sent in list(doc.sents)[1:]:
+            if not any(t.lower_ in _SUBJECTS for t in sent):
+                continue
+            for t in sent:
+                if t.lower_ not in verbs or t.i == sent.start:
+                    continue
+                j = t.i + 1
+                while j < sent.end and (doc[j].lower_ in _SKIP_BEFORE_NAME or doc[j].text in ("*", '"', "“", "'")):
+                    j += 1
+                k = j
+                while k < sent.end and k - j < 6 and doc[k].text[:1].isupper() and _NAMEWORD.match(doc[k].text) \
+                        and k not in covered:
+                    k += 1
+                if k == j or j in covered or all(doc[x].text in self.res.generic for x in range(j, k)):
+                    continue
+                nxt = doc[k].text if k < sent.end else "."
+                if k - j == 1 and nxt not in (",", "(", ":", "*", '"', "”", ";", "."):
+                    continue
+                if nxt not in (",", "(", ":", "*", '"', "”", ";", ".", "which", "that", "to", "for", "-"):
+                    continue
+                text = doc[j:k].text
+                added.append(Mention(j, k, "", text, entity_key(text), text, "proposal-name", 0.75))
+                covered.update(range(j, k))
+        if not added:
+            return mentions
+        return sorted(mentions + added, key=lambda m: m.start)
+
     # ------------------------------------------------------------------------------ main
 
     def __call__(self, doc: Doc) -> Doc:
@@ -164,12 +206,14 @@ class Relater:
         colon = next((t.i for t in doc[:title_end] if t.text == ":"), None)
         if colon is not None and 1 <= colon <= 3 and not any(m.start < colon for m in mentions):
             words = doc[0:colon]
-            if all(w.text[:1].isupper() or w.text[:1].isdigit() for w in words) and not any(
-                    w.text in self.res.generic for w in words):
+            if all(w.text[:1].isupper() or w.text[:1].isdigit() for w in words) and not all(
+                    w.text in self.res.generic or w.text.rstrip("s") in self.res.generic for w in words) and \
+                    words[-1].text not in ("Models", "LLMs", "Networks", "Agents", "Systems"):
                 from .pipeline import Mention
                 text = words.text
                 mentions = sorted(mentions + [Mention(0, colon, "", text, entity_key(text), text, "title-name",
                                                       0.8)], key=lambda m: m.start)
+        mentions = self._proposal_names(doc, mentions)
         # aliases from definitions: the long form alone refers to the defined entity
         alias_to_key = {}
         for m in mentions:
@@ -216,7 +260,7 @@ class Relater:
             ent = Entity(type=etype, key=ekey, name=name, aliases=aliases,
                          benchmark=bench and etype == "Dataset", family=best.family, parameters=best.params)
             # relation
-            prop = [(proposals[m.start], m) for m in ms if m.start in proposals]
+            prop = [(proposals[m.start], m) for m in ms if m.start in proposals and etype != "Hardware"]
             if prop:
                 (rule, conf), m = max(prop, key=lambda x: (x[0][1], -x[1].start))
                 kind = "proposes"
