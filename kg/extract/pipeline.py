@@ -18,7 +18,7 @@ import spacy
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
-from spacy.util import compile_infix_regex
+from spacy.util import compile_infix_regex, compile_suffix_regex
 
 from .names import (MODEL_SUFFIXES, acronym_matches, entity_key, is_size, is_version, name_shaped,
                     parse_model_name, strip_split, QUANTITY)
@@ -41,6 +41,9 @@ def _tokenizer_without_hyphen_splits(nlp):
     """Keep 'Llama-3.1-8B-Instruct' and 'MCM/ICM' as single tokens: drop the hyphen and slash infixes."""
     infixes = [p for p in nlp.Defaults.infixes if "-" not in p and "/" not in p and "\\-" not in p]
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    # "Qwen2-VL-7B." and "GSM8K." end sentences: split the period after a capital or digit too
+    suffixes = list(nlp.Defaults.suffixes) + [r"(?<=[A-Z0-9])\."]
+    nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
 
 
 # ------------------------------------------------------------------------------------ sentences
@@ -161,7 +164,8 @@ class Annotator:
                 rest = text[len(form):]
                 if not rest:
                     return form, e, rest
-                if rest[0] in "-_." or rest[0].isdigit() or (rest[0].isupper() and len(form) > 2):
+                if rest[0] in "-_." or rest[0].isdigit() or (rest[0].isupper() and len(form) > 2) or \
+                        re.match(r"^v\d", rest):
                     parts = [p for p in re.split(r"[-_]+", rest) if p]
                     if parts and all(is_version(p) or is_size(p) or p.lower() in MODEL_SUFFIXES or
                                      self._is_family_word(p) for p in parts):

@@ -16,6 +16,8 @@ from .resources import Resources, load_resources
 __all__ = ["Relater"]
 
 _SUBJECTS = {"we", "our", "paper", "work", "study", "article", "here", "us", "authors"}
+_OUR_HEADS = {"proposed", "new", "novel", "method", "framework", "model", "approach", "benchmark", "dataset",
+              "system", "algorithm", "agent", "toolkit", "library", "pipeline", "technique", "called", "named"}
 _SKIP_BEFORE_NAME = {"a", "an", "the", "novel", "new", "simple", "our", "two", "three", "first", "unified"}
 _NAMEWORD = re.compile(r"^[A-Z][A-Za-z0-9.+\-]*$")
 _EVAL_VERBS = {"evaluate", "evaluated", "evaluating", "evaluation", "evaluations", "experiments", "benchmarks",
@@ -74,7 +76,7 @@ class Relater:
         if m.end + 1 < len(doc) and doc[m.end].text == "," and doc[m.end + 1].lower_ in ("a", "an", "the"):
             for j in range(m.end + 2, min(m.end + 10, len(doc))):
                 w = doc[j].lower_
-                if doc[j].is_punct:
+                if doc[j].is_punct or w in ("for", "of", "that", "which", "with", "to", "on", "in", "from", "by"):
                     break
                 if w in cues["dataset_cues"]:
                     return "Dataset", "cue-context", True
@@ -127,7 +129,7 @@ class Relater:
             has_subject = any(w in _SUBJECTS for w in lows)
             for t in sent:
                 w = t.lower_
-                if w in naming or (w == "our" and has_subject):
+                if w in naming:
                     # the next mention within 4 tokens
                     for j in range(t.i + 1, min(t.i + 5, sent.end)):
                         if j in by_start:
@@ -135,6 +137,13 @@ class Relater:
                             break
                         if doc[j].is_punct and doc[j].text != "-":
                             break
+                elif w == "our":
+                    # "our X", "our proposed method, X"
+                    j = t.i + 1
+                    while j < sent.end and (doc[j].lower_ in _OUR_HEADS or doc[j].text == ","):
+                        j += 1
+                    if j in by_start and by_start[j].rule not in ("gazetteer", "model-structure"):
+                        out.setdefault(j, ("our-name", 0.85))
                 if w in verbs and has_subject and t.i > sent.start:
                     for m in mentions:
                         if m.rule == "acronym-definition" and t.i < m.start < sent.end and m.start not in out:
