@@ -105,6 +105,108 @@ def stats(graph, top):
     click.echo(format_stats(graph_stats(read_graph(graph), top=top)))
 
 
+def _graph_source(f):
+    """--graph FILE / --store DIR, shared by the commands that read a built graph."""
+    f = click.option("--store", "store", type=click.Path(path_type=Path), default=None,
+                     help="Read the graph from a store directory: a `kg build` output directory or a pyoxigraph store.")(f)
+    f = click.option("--graph", "-g", "graph", type=click.Path(path_type=Path), default=None,
+                     help=f"RDF graph file to read  [default: {DEFAULT_GRAPH}]")(f)
+    return f
+
+
+def _load(graph, store):
+    from .analyze import load_graph
+
+    if graph is not None and store is not None:
+        raise click.UsageError("give --graph or --store, not both")
+    return load_graph(graph if graph is not None or store is not None else DEFAULT_GRAPH, store)
+
+
+@cli.command()
+@_graph_source
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--top", default=5, show_default=True, help="How many central entities to list per type.")
+def analyze(graph, store, fmt, top):
+    """Rank the most central entities per type (PageRank) and find research areas (Louvain communities).
+
+    Example:
+
+        kg analyze --graph output/graph.ttl --top 10 --format json
+    """
+    from .analyze import analysis_json, analyze as run_analysis, format_analysis
+
+    result = run_analysis(_load(graph, store), top=top)
+    click.echo(analysis_json(result) if fmt == "json" else format_analysis(result))
+
+
+@cli.command()
+@click.argument("source")
+@click.argument("target")
+@_graph_source
+def path(source, target, graph, store):
+    """Show the shortest connection between two papers or entities, each hop with its evidence sentence.
+
+    SOURCE and TARGET are labels, aliases or paper titles (any case) or IRIs.
+
+    Example:
+
+        kg path LeanDojo DeepSeek-Prover
+    """
+    from .analyze import find_path, format_path, to_networkx
+
+    hops = find_path(to_networkx(_load(graph, store)), source, target)
+    if hops is None:
+        click.echo(f"No connection between {source!r} and {target!r}: no chain of links joins them in this graph.",
+                   err=True)
+        sys.exit(1)
+    click.echo(format_path(hops))
+
+
+@cli.command()
+@_graph_source
+@click.option("-o", "--out", "out", type=click.Path(path_type=Path), default=DEFAULT_OUT / "report.html",
+              show_default=True, help="HTML file to write.")
+def report(graph, store, out):
+    """Write a self-contained HTML report: counts, top entities, leaderboards, hardware, research areas.
+
+    Example:
+
+        kg report --graph output/graph.ttl -o output/report.html
+    """
+    from .report import write_report
+
+    write_report(_load(graph, store), out)
+    click.echo(f"Wrote {out}")
+
+
+@cli.command("eval")
+@click.argument("gold", type=click.Path(path_type=Path))
+@click.option("--graph", "graph", type=click.Path(path_type=Path), default=DEFAULT_GRAPH, show_default=True,
+              help="The graph to score.")
+@click.option("--verbose", "-v", is_flag=True, help="List every miss and false link, with its evidence sentence.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def eval_(gold, graph, verbose, fmt):
+    """Score a graph against hand-annotated GOLD papers: precision, recall and F1 per entity type, links, results.
+
+    GOLD is a JSON list in the annotation guideline's format (title, abstract, entities with type, name,
+    aliases, relation, also_ok; results; ignore). Papers are matched by title.
+
+    Example:
+
+        kg eval gold_dev.json --graph output/graph.ttl --verbose
+    """
+    import json as _json
+
+    from .evaluate import format_report, load_gold, score_graph
+    from .graph import read_graph
+
+    report = score_graph(read_graph(graph), load_gold(gold), verbose=verbose)
+    if verbose:
+        for line in report.log:
+            click.echo(line)
+    click.echo(_json.dumps(report.as_dict(), sort_keys=True) if fmt == "json" else format_report(report))
+
+
 def main():
     cli(prog_name="kg")
 
