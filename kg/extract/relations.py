@@ -25,7 +25,11 @@ _EVAL_VERBS = {"evaluate", "evaluated", "evaluating", "evaluation", "evaluations
 _METHOD_SHAPE = re.compile(r"(quant|net|former|gpt|lm|llm|opt|prover|agent|rl|po)$", re.I)
 _DATASET_SHAPE = re.compile(r"(bench|benchmark|eval|arena|qa|corpus|instruct|set|data|\d+[kK])$", re.I)
 _NUMBER = re.compile(r"^\d+(?:,\d{3})*(?:\.\d+)?$")
-_NUMBER_PCT = re.compile(r"^(\d+(?:\.\d+)?)%$")
+_NUMBER_PCT = re.compile(r"^(\d+(?:\.\d+)?)\\?%$")
+_ARROW = re.compile(r"^(\d+(?:\.\d+)?%?)\\?(?:downarrow|uparrow|↓|↑)$")
+_APPROX = {"than", "about", "around", "approximately", "nearly", "almost", "roughly", "geq", "leq", "≥", "≤",
+           ">", "<", "~", "≈", "over", "least", "most", "under", "below", "above", "exceeding", "exceeds"}
+_APPROX2 = {"up to", "at least", "at most", "less than", "more than", "fewer than", "greater than"}
 _RATIO = re.compile(r"^(\d+)/(\d+)$")
 _TIMES = re.compile(r"^(\d+(?:\.\d+)?)[x×]$")
 _NOT_RESULT_NEXT = {"b", "m", "k", "billion", "million", "thousand", "parameters", "parameter", "problems",
@@ -318,7 +322,10 @@ class Relater:
     # ------------------------------------------------------------------------------ results
 
     def _numbers(self, doc, sent, covered):
-        """(token index, value, unit) of the reportable numbers in a sentence."""
+        """(token index, value, unit, arrow) of the reportable numbers in a sentence.
+
+        `arrow` is "improvement" when the number carries a LaTeX or Unicode up/down arrow.
+        """
         out = []
         for t in sent:
             if t.i in covered:
@@ -326,33 +333,49 @@ class Relater:
             text = t.text
             nxt = doc[t.i + 1] if t.i + 1 < len(doc) else None
             prev = doc[t.i - 1] if t.i > 0 else None
-            if prev is not None and (prev.text in ("@", "pass@") or prev.text.endswith("@")):
+            arrow_before = prev is not None and (prev.text in ("->", "→", "=>") or (
+                prev.text == ">" and t.i >= 2 and doc[t.i - 2].text in ("-", "=")))
+            if prev is not None and not arrow_before and (
+                    prev.text in ("@", "pass@") or prev.text.endswith("@") or prev.lower_ in _APPROX
+                    or prev.text in ("$", "\\$", "#")):
                 continue
+            if prev is not None and t.i >= 2 and f"{doc[t.i - 2].lower_} {prev.lower_}" in _APPROX2:
+                continue
+            arrow = None
+            m = _ARROW.match(text)
+            if m:
+                text, arrow = m.group(1), "improvement"
             m = _NUMBER_PCT.match(text)
             if m:
-                out.append((t.i, m.group(1), "%"))
+                out.append((t.i, m.group(1), "%", arrow))
                 continue
             m = _RATIO.match(text)
             if m and int(m.group(1)) <= int(m.group(2)):
-                out.append((t.i, m.group(1), f"/{m.group(2)}"))
+                out.append((t.i, m.group(1), f"/{m.group(2)}", arrow))
                 continue
             m = _TIMES.match(text)
             if m:
-                out.append((t.i, m.group(1), "x"))
+                out.append((t.i, m.group(1), "x", arrow))
                 continue
             if not _NUMBER.match(text):
                 continue
             value = text.replace(",", "")
-            if nxt is not None and nxt.text == "%":
-                out.append((t.i, value, "%"))
+            nxt_text = nxt.text if nxt is not None else ""
+            if nxt_text in ("%", "\\%", "\\%"):
+                out.append((t.i, value, "%", arrow))
             elif nxt is not None and nxt.lower_ in ("points", "point", "pp", "pts"):
-                out.append((t.i, value, "points"))
-            elif nxt is not None and nxt.text in ("x", "×"):
-                out.append((t.i, value, "x"))
+                out.append((t.i, value, "points", arrow))
+            elif nxt_text in ("x", "×"):
+                out.append((t.i, value, "x", arrow))
+            elif nxt is not None and nxt.lower_ == "out" and t.i + 3 < len(doc) and doc[t.i + 2].lower_ == "of" \
+                    and doc[t.i + 3].text.isdigit() and int(value.split(".")[0]) <= int(doc[t.i + 3].text):
+                out.append((t.i, value, f"/{doc[t.i + 3].text}", arrow))  # "5 out of 148 problems"
             elif "." in value and (nxt is None or nxt.lower_ not in _NOT_RESULT_NEXT):
                 if prev is not None and prev.text in ("v", "version"):
                     continue
-                out.append((t.i, value, None))
+                out.append((t.i, value, None, arrow))
+            elif arrow:
+                out.append((t.i, value, None, arrow))
         return out
 
     def _results(self, doc, mentions, alias_to_key, entities, proposals):
@@ -371,11 +394,15 @@ class Relater:
         improve = self.cues["improvement_cues"]
         metrics = self.cues["metrics"]
         results = []
+        own_datasets = [e for e in proposed if e.type == "Dataset"]
         for sent in doc.sents:
             if sent.start == 0:
                 continue
             ments = ments_by_sent.get(sent.start, [])
-            datasets = [(m, e) for m, e in ments if e.type == "Dataset"]
+            datasets = [(m.start, m.end, e) for m, e in ments if e.type == "Dataset"]
+            if not datasets and len(own_datasets) == 1 and _refers_to_own_dataset(sent):
+                # "the best performer on our benchmark achieves 38.05%": the paper's own benchmark
+                datasets = [(sent.start, sent.start, own_datasets[0])]
             if not datasets:
                 continue
             nums = self._numbers(doc, sent, covered)
@@ -389,8 +416,7 @@ class Relater:
                     c += 1
                 clause_of[t.i] = c
             respectively = any(t.lower_ == "respectively" for t in sent)
-            items = sorted([(n[0], "N", n) for n in nums] + [(m.start, "D", (m, e)) for m, e in datasets],
-                           key=lambda x: x[0])
+            items = sorted([(n[0], "N", n) for n in nums] + [(d[0], "D", d) for d in datasets], key=lambda x: x[0])
             pairing = {}
             # runs of numbers followed (or preceded, with "respectively") by an equal run of datasets
             runs = []
@@ -407,43 +433,46 @@ class Relater:
                 elif a[0] == "D" and b[0] == "N" and respectively and len(a[1]) >= 2 and len(b[1]) % len(a[1]) == 0:
                     for idx, (pos, n) in enumerate(b[1]):
                         pairing[pos] = a[1][idx % len(a[1])][1]
-            # later number runs after a paired group reuse the same order ("... surpassing by 4.6% and 4.8%")
+            # a later run of numbers after a paired group reuses its order ("... surpassing by 4.6% and 4.8%")
             for k in range(len(runs)):
-                if runs[k][0] == "N" and runs[k][1][0][0] not in pairing:
-                    prev_group = None
+                if runs[k][0] == "N" and runs[k][1][0][0] not in pairing and k == len(runs) - 1:
                     for kk in range(k - 1, -1, -1):
-                        if runs[kk][0] == "D" and len(runs[kk][1]) >= 2 and any(
+                        group = runs[kk]
+                        if group[0] == "D" and len(group[1]) >= 2 and any(
                                 p[0] in pairing for r in runs[:kk] if r[0] == "N" for p in r[1]):
-                            prev_group = runs[kk]
+                            if len(runs[k][1]) == len(group[1]):
+                                for idx, (pos, n) in enumerate(runs[k][1]):
+                                    pairing[pos] = group[1][idx][1]
                             break
-                    if prev_group and len(runs[k][1]) == len(prev_group[1]) and k == len(runs) - 1:
-                        for idx, (pos, n) in enumerate(runs[k][1]):
-                            pairing[pos] = prev_group[1][idx][1]
-            for pos, value, unit in nums:
+            for pos, value, unit, arrow in nums:
                 if pos in pairing:
-                    dm, de = pairing[pos]
+                    de = pairing[pos][2]
                 else:
-                    same = [(m, e) for m, e in datasets if clause_of[m.start] == clause_of[pos]]
+                    same = [d for d in datasets if clause_of.get(d[0], 0) == clause_of[pos]]
                     cands = same or datasets
-                    after = [(m, e) for m, e in cands if m.start > pos and m.start - pos <= 8]
-                    before = [(m, e) for m, e in cands if m.start < pos]
-                    if after and not any(n[0] > pos and n[0] < after[0][0].start for n in nums):
-                        dm, de = after[0]
+                    after = [d for d in cands if d[0] > pos and d[0] - pos <= 8]
+                    before = [d for d in cands if d[0] < pos]
+                    close_before = before and all(
+                        t.text in ("(", ":", ",", "=", "of", "at", "with", "is", "reaches") for t in doc[before[-1][1]:pos])
+                    if after and not close_before and not any(n[0] > pos and n[0] < after[0][0] for n in nums):
+                        de = after[0][2]
                     elif before:
-                        dm, de = before[-1]
+                        de = before[-1][2]
                     else:
-                        dm, de = cands[0]
+                        de = cands[0][2]
                 window = [t.lower_ for t in doc[max(sent.start, pos - 5): pos]]
                 after_w = [t.lower_ for t in doc[pos + 1: min(sent.end, pos + 4)]]
                 kind = "absolute"
-                if any(w in improve for w in window[-3:]) or any(w in ("improvement", "gain", "gains", "higher",
-                                                                        "better", "increase") for w in after_w):
+                if arrow or any(w in improve for w in window[-3:]) or any(
+                        w in ("improvement", "gain", "gains", "higher", "better", "increase") for w in after_w):
                     kind = "improvement"
                 if "from" in window[-2:] or ("to" in window[-1:]):
                     kind = "absolute"
                 system = self._system(doc, sent, pos, ments, own)
                 metric = self._metric(doc, sent, pos, metrics)
                 conf = 0.8 if len(datasets) == 1 or pos in pairing else 0.6
+                if datasets[0][0] == datasets[0][1]:  # dataset by reference, not by name
+                    conf = 0.5
                 results.append(Result(dataset=de, value=value, unit=unit, kind=kind,
                                       evidence=sent.text.strip(), confidence=conf, system=system, metric=metric))
         return results
@@ -470,6 +499,14 @@ class Relater:
             if cand and (best is None or abs(t.i - pos) < best[0]):
                 best = (abs(t.i - pos), cand)
         return best[1] if best else None
+
+
+def _refers_to_own_dataset(sent) -> bool:
+    words = [t.lower_ for t in sent]
+    for a, b in zip(words, words[1:]):
+        if a in ("our", "this", "the", "proposed") and b in ("benchmark", "dataset", "suite", "test"):
+            return True
+    return False
 
 
 def _sentence_text(doc, i):
