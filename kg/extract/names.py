@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 __all__ = ["entity_key", "parse_model_name", "is_version", "is_size", "MODEL_SUFFIXES", "name_shaped",
            "strip_split", "acronym_matches", "QUANTITY"]
@@ -35,6 +36,7 @@ _SPLITS = re.compile(r"(?:[\s-](?:test|valid|validation|val|dev|train|training|e
 _SCALE = {"k": 1e3, "m": 1e6, "b": 1e9, "t": 1e12}
 
 
+@lru_cache(maxsize=262144)  # a pure function called per token: memoised
 def entity_key(name: str) -> str:
     """A spelling-independent key: case, spaces, hyphens and a letter-digit boundary do not matter.
 
@@ -108,6 +110,7 @@ def strip_split(name: str) -> str:
 _LOWER_SUFFIX = re.compile(r"^[a-z]+$")
 
 
+@lru_cache(maxsize=262144)
 def name_shaped(text: str) -> bool:
     """Does a single token look like a proper name of a technical thing?
 

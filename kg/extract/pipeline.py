@@ -2,7 +2,7 @@
 
 Components (registered factories, configured in `build_pipeline`):
 
-* ``kg_sentences``: the title is sentence 0; the abstract splits at sentence-final punctuation.
+* ``sentencizer`` (spaCy's): the title is sentence 0; the abstract splits at sentence-final punctuation.
 * ``kg_mentions``: finds names (gazetteers, model-name structure, acronym definitions, name shape, cue
   nouns), types them and groups them into entities: ``doc._.kg_entities``.
 * ``kg_relations``: links each entity to the paper (proposes, uses..., evaluatedOn, targetsHardware) and
@@ -44,24 +44,59 @@ def _tokenizer_without_hyphen_splits(nlp):
     # "Qwen2-VL-7B." and "GSM8K." end sentences: split the period after a capital or digit too
     suffixes = list(nlp.Defaults.suffixes) + [r"(?<=[A-Z0-9])\."]
     nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+    for abbrev in ("al.", "Fig.", "Figs.", "Eq.", "Eqs.", "Sec.", "Tab.", "approx.", "resp.", "cf.", "vs.", "w.r.t."):
+        nlp.tokenizer.add_special_case(abbrev, [{"ORTH": abbrev}])
 
 
 # ------------------------------------------------------------------------------------ sentences
 
-@Language.component("kg_sentences")
-def kg_sentences(doc: Doc) -> Doc:
-    """Title first, then abstract sentences split after . ! ? (and ; never: clauses stay together)."""
-    start_next = True
-    for i, tok in enumerate(doc):
-        tok.is_sent_start = start_next
-        if tok.is_space and "\n\n" in tok.text:
-            start_next = True
-        elif tok.text in (".", "!", "?") and i + 1 < len(doc):
-            nxt = doc[i + 1].text
-            start_next = nxt[:1].isupper() or nxt[:1].isdigit() or nxt[:1] in "(\"'[" or doc[i + 1].is_space
-        else:
-            start_next = False
-    return doc
+def _add_sentencizer(nlp):
+    """spaCy's rule sentencizer, with the blank line after the title as a boundary of its own."""
+    from spacy.pipeline.sentencizer import Sentencizer
+
+    punct = list(Sentencizer.default_punct_chars) + [TITLE_SEPARATOR]
+    nlp.add_pipe("sentencizer", config={"punct_chars": punct})
+
+
+# ------------------------------------------------------------------------------------ light tokens
+
+class Tok:
+    """The token attributes the rules read, copied out of the Doc in one pass.
+
+    spaCy builds a new Python Token object on every access, which dominated the extractor's run time;
+    these plain objects are made once per doc from `Doc.to_array`.
+    """
+
+    __slots__ = ("i", "text", "lower_", "is_punct", "is_space", "is_alpha", "is_lower", "is_digit",
+                 "whitespace_", "is_sent_start")
+
+    def __init__(self, i, text, lower_, is_punct, is_space, is_alpha, is_lower, is_digit, whitespace_, is_sent_start):
+        self.i = i
+        self.text = text
+        self.lower_ = lower_
+        self.is_punct = is_punct
+        self.is_space = is_space
+        self.is_alpha = is_alpha
+        self.is_lower = is_lower
+        self.is_digit = is_digit
+        self.whitespace_ = whitespace_
+        self.is_sent_start = is_sent_start
+
+
+_ATTRS = ["ORTH", "LOWER", "IS_PUNCT", "IS_SPACE", "IS_ALPHA", "IS_LOWER", "IS_DIGIT", "SPACY", "SENT_START"]
+
+
+def light_tokens(doc: Doc) -> list[Tok]:
+    """The doc's tokens as `Tok` objects (cached on the doc while the pipeline runs)."""
+    cached = doc.user_data.get("kg_toks")
+    if cached is not None:
+        return cached
+    strings = doc.vocab.strings
+    arr = doc.to_array(_ATTRS).tolist()
+    toks = [Tok(i, strings[o], strings[lo], bool(p), bool(sp), bool(al), bool(lw), bool(dg), " " if ws else "",
+                ss == 1) for i, (o, lo, p, sp, al, lw, dg, ws, ss) in enumerate(arr)]
+    doc.user_data["kg_toks"] = toks
+    return toks
 
 
 # ------------------------------------------------------------------------------------ mentions
@@ -139,6 +174,10 @@ class Annotator:
                 fam.append((f, e))
         fam.sort(key=lambda fe: (-len(fe[0]), fe[0]))
         self.families = fam
+        self.families_by_prefix: dict[str, list] = {}
+        for f, e in fam:
+            self.families_by_prefix.setdefault(f.lower()[:2], []).append((f, e))
+        self._family_cache: dict = {}
         self.family_first_words = {}
         for f, e in fam:
             if " " in f:
@@ -156,8 +195,19 @@ class Annotator:
     # --- model names by structure
 
     def _family_of(self, text: str):
+        try:
+            return self._family_cache[text]
+        except KeyError:
+            pass
+        got = self._family_of_uncached(text)
+        if len(self._family_cache) > 200_000:
+            self._family_cache.clear()
+        self._family_cache[text] = got
+        return got
+
+    def _family_of_uncached(self, text: str):
         low = text.lower()
-        for form, e in self.families:
+        for form, e in self.families_by_prefix.get(low[:2], ()):
             if " " in form:
                 continue
             if (text.startswith(form) if e.cased else low.startswith(form.lower())):
@@ -176,23 +226,26 @@ class Annotator:
     def _is_family_word(self, part: str) -> bool:
         low = part.lower()
         return any(low == f.lower() or (low.startswith(f.lower()) and is_version(low[len(f):]))
-                   for f, _ in self.families if " " not in f and len(f) > 2)
+                   for f, _ in self.families_by_prefix.get(low[:2], ()) if " " not in f and len(f) > 2)
 
-    def model_at(self, doc: Doc, i: int):
+    def model_at(self, doc: Doc, i: int, toks=None):
+        toks = toks if toks is not None else light_tokens(doc)
         """A model mention starting at token i, or None."""
-        tok = doc[i]
+        tok = toks[i]
         text = tok.text
+        if tok.is_punct or tok.is_space or tok.is_digit:
+            return None
         start, end = i, i + 1
         got = None
         # two-word families (Code Llama, Stable Diffusion)
         for form, e in self.family_first_words.get(text.lower(), ()):
             second = form.split()[1]
-            if i + 1 < len(doc) and doc[i + 1].text.lower().startswith(second.lower()):
-                rest = doc[i + 1].text[len(second):]
+            if i + 1 < len(doc) and toks[i + 1].text.lower().startswith(second.lower()):
+                rest = toks[i + 1].text[len(second):]
                 if not rest or rest[0] in "-_" or rest[0].isdigit():
                     got = (form, e, rest)
                     end = i + 2
-                    text = f"{tok.text} {doc[i + 1].text}"
+                    text = f"{tok.text} {toks[i + 1].text}"
                     break
         if got is None:
             if text.endswith("'s"):
@@ -206,9 +259,9 @@ class Annotator:
         form, e, rest = got
         # absorb following version/size/suffix tokens: "Llama 2", "Claude 3.7 Sonnet", "DeepSeekMath 7B"
         while end < len(doc):
-            nxt = doc[end].text
+            nxt = toks[end].text
             low = nxt.lower()
-            if doc[end - 1].whitespace_ == "":
+            if toks[end - 1].whitespace_ == "":
                 break
             if is_version(nxt) and not re.match(r"^\d{4}$", nxt) or is_size(nxt) or (
                     low in MODEL_SUFFIXES and nxt[:1].isupper() and low not in {"base", "large", "small"}
@@ -232,6 +285,7 @@ class Annotator:
     # --- the component
 
     def __call__(self, doc: Doc) -> Doc:
+        toks = light_tokens(doc)
         mentions: list[Mention] = []
         # 1. gazetteers
         for matcher in (self.cased, self.uncased):
@@ -242,16 +296,16 @@ class Annotator:
                 if entry.context and not self._hardware_context(doc, s, e):
                     continue
                 if entry.type == "Hardware":
-                    e = self._extend_hardware(doc, e)
+                    e = self._extend_hardware(doc, e, toks)
                 if entry.type == "Dataset":
-                    e = self._extend_split(doc, e)
+                    e = self._extend_split(doc, e, toks)
                 name = entry.name
                 key = entity_key(entry.name)
                 mentions.append(Mention(s, e, entry.type, doc[s:e].text, key, name, "gazetteer", 0.9,
                                         aliases=[span_text], benchmark=entry.kind == "benchmark", known=True))
         covered = {i for m in mentions for i in range(m.start, m.end)}
-        for tok in doc:
-            if tok.i in covered or tok.is_punct or tok.is_space or len(tok.text) < 2:
+        for tok in toks:
+            if tok.i in covered or len(tok.text) < 2 or (tok.is_lower and tok.is_alpha) or tok.is_punct or tok.is_space:
                 continue
             text = self._clean(tok.text)
             for cand in dict.fromkeys((text, strip_split(text))):
@@ -265,16 +319,16 @@ class Annotator:
         # 2. model structure
         i = 0
         while i < len(doc):
-            m = self.model_at(doc, i)
+            m = self.model_at(doc, i, toks)
             if m:
                 mentions.append(m)
                 i = m.end
             else:
                 i += 1
         # 3. acronym definitions "Long Form (ACR)" and name-shaped tokens, cue-noun phrases
-        mentions.extend(self._definitions(doc))
-        mentions.extend(self._shaped(doc))
-        mentions.extend(self._cue_phrases(doc))
+        mentions.extend(self._definitions(doc, toks))
+        mentions.extend(self._shaped(doc, toks))
+        mentions.extend(self._cue_phrases(doc, toks))
         doc._.kg_mentions = _resolve_overlaps(mentions)
         return doc
 
@@ -283,18 +337,18 @@ class Annotator:
         return any(w in window for w in ("apple", "chip", "macbook", "mac ", "silicon", "ultra", "max", "pro", "soc",
                                          "laptop", "device"))
 
-    def _extend_hardware(self, doc, e):
+    def _extend_hardware(self, doc, e, toks):
         # "A100 40GB GPUs", "RTX 4090 GPU": the platform word belongs to the device mention
         j = e
-        while j < len(doc) and j - e < 2 and re.match(r"^\d+(GB|G)$", doc[j].text, re.I):
+        while j < len(doc) and j - e < 2 and re.match(r"^\d+(GB|G)$", toks[j].text, re.I):
             j += 1
-        if j < len(doc) and doc[j].text.lower() in ("gpu", "gpus", "cpu", "cpus", "npu", "tpu", "tpus"):
+        if j < len(doc) and toks[j].text.lower() in ("gpu", "gpus", "cpu", "cpus", "npu", "tpu", "tpus"):
             return j + 1
         return e
 
-    def _extend_split(self, doc, e):
-        if e < len(doc) and doc[e].lower_ in ("test", "valid", "validation", "dev") and (
-                e + 1 >= len(doc) or doc[e + 1].lower_ not in ("time",)):
+    def _extend_split(self, doc, e, toks):
+        if e < len(doc) and toks[e].lower_ in ("test", "valid", "validation", "dev") and (
+                e + 1 >= len(doc) or toks[e + 1].lower_ not in ("time",)):
             return e + 1
         return e
 
@@ -317,10 +371,10 @@ class Annotator:
             parts.pop()
         return "-".join(parts)
 
-    def _shaped(self, doc):
+    def _shaped(self, doc, toks):
         out = []
-        for tok in doc:
-            if tok.is_space or tok.is_punct:
+        for tok in toks:
+            if (tok.is_lower and tok.is_alpha) or tok.is_space or tok.is_punct:
                 continue
             text = self._clean(tok.text)
             if not name_shaped(text) or self._is_generic(text) or not _WORDLIKE.match(text):
@@ -338,13 +392,13 @@ class Annotator:
             out.append(Mention(tok.i, tok.i + 1, "", text, entity_key(text), text, "name-shape", 0.6))
         return out
 
-    def _definitions(self, doc):
+    def _definitions(self, doc, toks):
         """"Long Form (ACR)": the acronym and its long form become one mention with an alias."""
         out = []
-        for tok in doc:
-            if tok.text != "(" or tok.i + 2 >= len(doc) or doc[tok.i + 2].text != ")":
+        for tok in toks:
+            if tok.text != "(" or tok.i + 2 >= len(doc) or toks[tok.i + 2].text != ")":
                 continue
-            acr = self._clean(doc[tok.i + 1].text)
+            acr = self._clean(toks[tok.i + 1].text)
             if not re.search(r"[A-Z]", acr) or len(acr) < 2 or self._is_generic(acr) or " " in acr:
                 continue
             if acr[0].isdigit():
@@ -352,11 +406,11 @@ class Annotator:
             # long form: the shortest run of words before '(' whose initials spell the acronym
             best = None
             j = tok.i - 1
-            while j >= 0 and doc[j].text in ("*", "_", '"', "”"):
+            while j >= 0 and toks[j].text in ("*", "_", '"', "”"):
                 j -= 1
             words = []
             while j >= 0 and len(words) < 9 and tok.i - j <= 9:
-                w = doc[j]
+                w = toks[j]
                 if w.is_punct or w.is_space or w.lower_ in _DETERMINERS or w.is_sent_start and w.lower_ in ("we",):
                     break
                 words.insert(0, w.text)
@@ -378,11 +432,12 @@ class Annotator:
             # the acronym alone elsewhere in the text refers to the same entity
         return out
 
-    def _cue_phrases(self, doc):
+    def _cue_phrases(self, doc, toks):
         """Capitalised words right before a cue noun: "Matrix Geometric Resampling procedure"."""
         out = []
+        title_end = next((t.i for t in toks if t.is_space and TITLE_SEPARATOR in t.text), len(doc))
         cues = self.cues
-        for tok in doc:
+        for tok in toks:
             low = tok.lower_
             if low in cues["dataset_cues"]:
                 etype = "Dataset"
@@ -393,14 +448,14 @@ class Annotator:
             j = tok.i - 1
             words = []
             while j >= 0 and len(words) < 5:
-                w = doc[j]
+                w = toks[j]
                 if w.is_sent_start or not w.text[:1].isupper() or w.text in _STOP_CAPS or w.is_punct:
                     break
                 if self._is_generic(w.text) or not _WORDLIKE.match(w.text):
                     break
                 words.insert(0, w.text)
                 j -= 1
-            if not words or doc[j + 1].sent.start == 0:  # title case makes every title word capitalised
+            if not words or j + 1 < title_end:  # title case makes every title word capitalised
                 continue
             if len(words) == 1 and words[0].lower() in _SPLIT_WORDS:
                 continue
@@ -458,7 +513,7 @@ def build_pipeline():
 
     nlp = spacy.blank("en")
     _tokenizer_without_hyphen_splits(nlp)
-    nlp.add_pipe("kg_sentences")
+    _add_sentencizer(nlp)
     nlp.add_pipe("kg_mentions")
     nlp.add_pipe("kg_relations")
     return nlp

@@ -10,6 +10,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from .names import entity_key, name_shaped, strip_split
+from .pipeline import light_tokens
 from .records import Entity, Link, PaperExtraction, Result
 from .resources import Resources, load_resources
 
@@ -58,6 +59,7 @@ class Relater:
 
     def _type_of(self, doc: Doc, m) -> tuple[str, str, bool]:
         """(type, why, benchmark) for a mention the gazetteers did not type."""
+        toks = light_tokens(doc)
         if m.type and m.rule in ("gazetteer", "model-structure"):
             return m.type, m.rule, m.benchmark
         for form in (m.name, *m.aliases):
@@ -67,20 +69,20 @@ class Relater:
         cues = self.cues
         # a cue noun right after (skipping one lower-case modifier): "CUTEst test set", "LML method"
         for j in range(m.end, min(m.end + 3, len(doc))):
-            w = doc[j].lower_
-            if w in cues["dataset_cues"] and not (w == "test" and j + 1 < len(doc) and doc[j + 1].lower_ == "time"):
+            w = toks[j].lower_
+            if w in cues["dataset_cues"] and not (w == "test" and j + 1 < len(doc) and toks[j + 1].lower_ == "time"):
                 return "Dataset", "cue-context", True
             if w in cues["method_cues"]:
                 return "Method", "cue-context", False
             if w in cues["model_cues"] and w not in ("llm", "llms", "series", "variant", "variants"):
                 return "Model", "cue-context", False
-            if not (doc[j].is_alpha and doc[j].is_lower) or j > m.end:
+            if not (toks[j].is_alpha and toks[j].is_lower) or j > m.end:
                 break
         # apposition: "X, a [...] benchmark", "X, an end-to-end framework"
-        if m.end + 1 < len(doc) and doc[m.end].text == "," and doc[m.end + 1].lower_ in ("a", "an", "the"):
+        if m.end + 1 < len(doc) and toks[m.end].text == "," and toks[m.end + 1].lower_ in ("a", "an", "the"):
             for j in range(m.end + 2, min(m.end + 10, len(doc))):
-                w = doc[j].lower_
-                if doc[j].is_punct or w in ("for", "of", "that", "which", "with", "to", "on", "in", "from", "by"):
+                w = toks[j].lower_
+                if toks[j].is_punct or w in ("for", "of", "that", "which", "with", "to", "on", "in", "from", "by"):
                     break
                 if w in cues["dataset_cues"]:
                     return "Dataset", "cue-context", True
@@ -90,31 +92,32 @@ class Relater:
                     return "Method", "cue-context", False
         # "the X benchmark" handled above; "benchmark X", "dataset, X"
         for j in range(max(0, m.start - 2), m.start):
-            if doc[j].lower_ in ("benchmark", "benchmarks", "dataset", "datasets", "corpus"):
+            if toks[j].lower_ in ("benchmark", "benchmarks", "dataset", "datasets", "corpus"):
                 return "Dataset", "cue-context", True
         if m.type:
             return m.type, "cue-context", m.benchmark
         if _DATASET_SHAPE.search(m.name) and name_shaped(m.name):
             return "Dataset", "shape-type", True
-        if m.start >= 1 and doc[m.start - 1].lower_ == "on" and m.start >= 2 and \
-                doc[m.start - 2].lower_ not in ("based", "built", "relies", "rely", "focus", "depend", "depends"):
-            sent = doc[m.start].sent
-            if any(t.lower_ in _EVAL_VERBS for t in sent) and not _METHOD_SHAPE.search(m.name):
+        if m.start >= 1 and toks[m.start - 1].lower_ == "on" and m.start >= 2 and \
+                toks[m.start - 2].lower_ not in ("based", "built", "relies", "rely", "focus", "depend", "depends"):
+            sent = _sent_of(doc, m.start)
+            if any(t.lower_ in _EVAL_VERBS for t in toks[sent.start:sent.end]) and not _METHOD_SHAPE.search(m.name):
                 return "Dataset", "preposition", True
         return "Method", "default", False
 
     # ------------------------------------------------------------------------------ proposals
 
     def _title_end(self, doc):
-        for t in doc:
+        for t in light_tokens(doc):
             if t.is_space and "\n\n" in t.text:
                 return t.i
         return len(doc)
 
     def _proposal_tokens(self, doc, mentions, title_end):
         """Token indices of mentions the paper proposes, with the rule that found each."""
+        toks = light_tokens(doc)
         out = {}
-        colon = next((t.i for t in doc[:title_end] if t.text == ":"), None)
+        colon = next((t.i for t in toks[:title_end] if t.text == ":"), None)
         if colon is not None:
             in_prefix = [m for m in mentions if m.end <= colon]
             if colon <= 3:
@@ -128,10 +131,10 @@ class Relater:
         verbs = self.cues["propose_verbs"]
         breaks = self.cues["clause_breaks"]
         by_start = {m.start: m for m in mentions}
-        for sent in list(doc.sents)[1:]:
-            lows = [t.lower_ for t in sent]
+        for sent in _sents(doc)[1:]:
+            lows = [t.lower_ for t in toks[sent.start:sent.end]]
             has_subject = any(w in _SUBJECTS for w in lows)
-            for t in sent:
+            for t in toks[sent.start:sent.end]:
                 w = t.lower_
                 if w in naming:
                     # the next mention within 4 tokens
@@ -139,12 +142,12 @@ class Relater:
                         if j in by_start:
                             out.setdefault(j, ("naming", 0.9))
                             break
-                        if doc[j].is_punct and doc[j].text != "-":
+                        if toks[j].is_punct and toks[j].text != "-":
                             break
                 elif w == "our":
                     # "our X", "our proposed method, X"
                     j = t.i + 1
-                    while j < sent.end and (doc[j].lower_ in _OUR_HEADS or doc[j].text == ","):
+                    while j < sent.end and (toks[j].lower_ in _OUR_HEADS or toks[j].text == ","):
                         j += 1
                     if j in by_start and by_start[j].rule not in ("gazetteer", "model-structure"):
                         out.setdefault(j, ("our-name", 0.85))
@@ -156,7 +159,7 @@ class Relater:
                     found = False
                     j = t.i + 1
                     while j < sent.end:
-                        tok = doc[j]
+                        tok = toks[j]
                         if j in by_start:
                             m = by_start[j]
                             if m.rule not in ("gazetteer", "model-structure") or m.start == t.i + 1:
@@ -178,27 +181,28 @@ class Relater:
 
     def _proposal_names(self, doc, mentions):
         """A capitalised name right after "we propose/introduce": "we introduce LUT Tensor Core, a ..."."""
+        toks = light_tokens(doc)
         from .pipeline import Mention
 
         covered = {i for m in mentions for i in range(m.start, m.end)}
         verbs = self.cues["propose_verbs"]
         added = []
-        for sent in list(doc.sents)[1:]:
-            if not any(t.lower_ in _SUBJECTS for t in sent):
+        for sent in _sents(doc)[1:]:
+            if not any(t.lower_ in _SUBJECTS for t in toks[sent.start:sent.end]):
                 continue
-            for t in sent:
+            for t in toks[sent.start:sent.end]:
                 if t.lower_ not in verbs or t.i == sent.start:
                     continue
                 j = t.i + 1
-                while j < sent.end and (doc[j].lower_ in _SKIP_BEFORE_NAME or doc[j].text in ("*", '"', "“", "'")):
+                while j < sent.end and (toks[j].lower_ in _SKIP_BEFORE_NAME or toks[j].text in ("*", '"', "“", "'")):
                     j += 1
                 k = j
-                while k < sent.end and k - j < 6 and doc[k].text[:1].isupper() and _NAMEWORD.match(doc[k].text) \
+                while k < sent.end and k - j < 6 and toks[k].text[:1].isupper() and _NAMEWORD.match(toks[k].text) \
                         and k not in covered:
                     k += 1
-                if k == j or j in covered or all(doc[x].text in self.res.generic for x in range(j, k)):
+                if k == j or j in covered or all(toks[x].text in self.res.generic for x in range(j, k)):
                     continue
-                nxt = doc[k].text if k < sent.end else "."
+                nxt = toks[k].text if k < sent.end else "."
                 if k - j == 1 and nxt not in (",", "(", ":", "*", '"', "”", ";", "."):
                     continue
                 if nxt not in (",", "(", ":", "*", '"', "”", ";", ".", "which", "that", "to", "for", "-"):
@@ -213,10 +217,11 @@ class Relater:
     # ------------------------------------------------------------------------------ main
 
     def __call__(self, doc: Doc) -> Doc:
+        toks = light_tokens(doc)
         mentions = doc._.kg_mentions or []
         title_end = self._title_end(doc)
         # the title's name before a colon, when no mention covers it: "Lyra: Orchestrating ..."
-        colon = next((t.i for t in doc[:title_end] if t.text == ":"), None)
+        colon = next((t.i for t in toks[:title_end] if t.text == ":"), None)
         if colon is not None and 1 <= colon <= 3 and not any(m.start < colon for m in mentions):
             words = doc[0:colon]
             if all(w.text[:1].isupper() or w.text[:1].isdigit() for w in words) and not all(
@@ -286,7 +291,7 @@ class Relater:
             entities[key] = ent
             ext.links.append(Link(kind=kind, entity=ent, evidence=evidence, confidence=conf, rule=rule))
             for mm in ms:
-                sent_of.setdefault(doc[mm.start].sent.start, []).append((mm, ent))
+                sent_of.setdefault(_sent_of(doc, mm.start).start, []).append((mm, ent))
         # tasks
         seen_tasks = set()
         for _, s, e in self.tasks(doc):
@@ -300,6 +305,8 @@ class Relater:
         ext.results = self._results(doc, mentions, alias_to_key, entities, proposals)
         ext.links.sort(key=lambda l: (l.kind, l.entity.type, l.entity.key))
         doc._.kg_extraction = ext
+        doc.user_data.pop("kg_sents", None)
+        doc.user_data.pop("kg_toks", None)
         return doc
 
     def _confidence(self, why, m):
@@ -307,12 +314,13 @@ class Relater:
                 "preposition": 0.5, "title-type": 0.8}.get(why, 0.6 if m.rule != "cue-noun" else 0.7)
 
     def _dataset_kind(self, doc, ms):
+        toks = light_tokens(doc)
         train = self.cues["train_cues"]
         evalc = self.cues["eval_cues"]
         trained = False
         for m in ms:
-            window = [t.lower_ for t in doc[max(0, m.start - 6): m.start]]
-            after = [t.lower_ for t in doc[m.end: m.end + 3]]
+            window = [t.lower_ for t in toks[max(0, m.start - 6): m.start]]
+            after = [t.lower_ for t in toks[m.end: m.end + 3]]
             if any(w in evalc for w in window):
                 return "evaluatedOn"
             if any(w in train for w in window) or "as" in after[:1] and "seed" in after:
@@ -326,20 +334,21 @@ class Relater:
 
         `arrow` is "improvement" when the number carries a LaTeX or Unicode up/down arrow.
         """
+        toks = light_tokens(doc)
         out = []
-        for t in sent:
+        for t in toks[sent.start:sent.end]:
             if t.i in covered:
                 continue
             text = t.text
-            nxt = doc[t.i + 1] if t.i + 1 < len(doc) else None
-            prev = doc[t.i - 1] if t.i > 0 else None
+            nxt = toks[t.i + 1] if t.i + 1 < len(doc) else None
+            prev = toks[t.i - 1] if t.i > 0 else None
             arrow_before = prev is not None and (prev.text in ("->", "→", "=>") or (
-                prev.text == ">" and t.i >= 2 and doc[t.i - 2].text in ("-", "=")))
+                prev.text == ">" and t.i >= 2 and toks[t.i - 2].text in ("-", "=")))
             if prev is not None and not arrow_before and (
                     prev.text in ("@", "pass@") or prev.text.endswith("@") or prev.lower_ in _APPROX
                     or prev.text in ("$", "\\$", "#")):
                 continue
-            if prev is not None and t.i >= 2 and f"{doc[t.i - 2].lower_} {prev.lower_}" in _APPROX2:
+            if prev is not None and t.i >= 2 and f"{toks[t.i - 2].lower_} {prev.lower_}" in _APPROX2:
                 continue
             arrow = None
             m = _ARROW.match(text)
@@ -367,9 +376,9 @@ class Relater:
                 out.append((t.i, value, "points", arrow))
             elif nxt_text in ("x", "×"):
                 out.append((t.i, value, "x", arrow))
-            elif nxt is not None and nxt.lower_ == "out" and t.i + 3 < len(doc) and doc[t.i + 2].lower_ == "of" \
-                    and doc[t.i + 3].text.isdigit() and int(value.split(".")[0]) <= int(doc[t.i + 3].text):
-                out.append((t.i, value, f"/{doc[t.i + 3].text}", arrow))  # "5 out of 148 problems"
+            elif nxt is not None and nxt.lower_ == "out" and t.i + 3 < len(doc) and toks[t.i + 2].lower_ == "of" \
+                    and toks[t.i + 3].text.isdigit() and int(value.split(".")[0]) <= int(toks[t.i + 3].text):
+                out.append((t.i, value, f"/{toks[t.i + 3].text}", arrow))  # "5 out of 148 problems"
             elif "." in value and (nxt is None or nxt.lower_ not in _NOT_RESULT_NEXT):
                 if prev is not None and prev.text in ("v", "version"):
                     continue
@@ -379,6 +388,7 @@ class Relater:
         return out
 
     def _results(self, doc, mentions, alias_to_key, entities, proposals):
+        toks = light_tokens(doc)
         covered = set()
         for m in mentions:
             covered.update(range(m.start, m.end))
@@ -387,7 +397,7 @@ class Relater:
             key = alias_to_key.get(m.key, m.key)
             ent = entities.get(key)
             if ent is not None:
-                ments_by_sent[doc[m.start].sent.start].append((m, ent))
+                ments_by_sent[_sent_of(doc, m.start).start].append((m, ent))
         proposed = [ent for key, ent in entities.items() if any(
             m.start in proposals for m in mentions if alias_to_key.get(m.key, m.key) == key)]
         own = next((e for e in proposed if e.type in ("Method", "Model")), None)
@@ -395,7 +405,7 @@ class Relater:
         metrics = self.cues["metrics"]
         results = []
         own_datasets = [e for e in proposed if e.type == "Dataset"]
-        for sent in doc.sents:
+        for sent in _sents(doc):
             if sent.start == 0:
                 continue
             ments = ments_by_sent.get(sent.start, [])
@@ -411,11 +421,11 @@ class Relater:
             # clauses split at ';'
             clause_of = {}
             c = 0
-            for t in sent:
+            for t in toks[sent.start:sent.end]:
                 if t.text == ";":
                     c += 1
                 clause_of[t.i] = c
-            respectively = any(t.lower_ == "respectively" for t in sent)
+            respectively = any(t.lower_ == "respectively" for t in toks[sent.start:sent.end])
             items = sorted([(n[0], "N", n) for n in nums] + [(d[0], "D", d) for d in datasets], key=lambda x: x[0])
             pairing = {}
             # runs of numbers followed (or preceded, with "respectively") by an equal run of datasets
@@ -453,15 +463,15 @@ class Relater:
                     after = [d for d in cands if d[0] > pos and d[0] - pos <= 8]
                     before = [d for d in cands if d[0] < pos]
                     close_before = before and all(
-                        t.text in ("(", ":", ",", "=", "of", "at", "with", "is", "reaches") for t in doc[before[-1][1]:pos])
+                        t.text in ("(", ":", ",", "=", "of", "at", "with", "is", "reaches") for t in toks[before[-1][1]:pos])
                     if after and not close_before and not any(n[0] > pos and n[0] < after[0][0] for n in nums):
                         de = after[0][2]
                     elif before:
                         de = before[-1][2]
                     else:
                         de = cands[0][2]
-                window = [t.lower_ for t in doc[max(sent.start, pos - 5): pos]]
-                after_w = [t.lower_ for t in doc[pos + 1: min(sent.end, pos + 4)]]
+                window = [t.lower_ for t in toks[max(sent.start, pos - 5): pos]]
+                after_w = [t.lower_ for t in toks[pos + 1: min(sent.end, pos + 4)]]
                 kind = "absolute"
                 if arrow or any(w in improve for w in window[-3:]) or any(
                         w in ("improvement", "gain", "gains", "higher", "better", "increase") for w in after_w):
@@ -478,22 +488,24 @@ class Relater:
         return results
 
     def _system(self, doc, sent, pos, ments, own):
+        toks = light_tokens(doc)
         systems = [(m, e) for m, e in ments if e.type in ("Method", "Model") and m.start < pos]
         if systems:
             return systems[-1][1]
-        if own is not None and any(t.lower_ in ("we", "our", "ours") for t in sent):
+        if own is not None and any(t.lower_ in ("we", "our", "ours") for t in toks[sent.start:sent.end]):
             return own
         return None
 
     def _metric(self, doc, sent, pos, metrics):
+        toks = light_tokens(doc)
         best = None
-        for t in sent:
+        for t in toks[sent.start:sent.end]:
             w = t.lower_
             cand = None
             if w in metrics:
                 cand = w
-            elif t.i + 1 < sent.end and f"{w} {doc[t.i + 1].lower_}" in metrics:
-                cand = f"{w} {doc[t.i + 1].lower_}"
+            elif t.i + 1 < sent.end and f"{w} {toks[t.i + 1].lower_}" in metrics:
+                cand = f"{w} {toks[t.i + 1].lower_}"
             elif w.startswith("pass@"):
                 cand = w
             if cand and (best is None or abs(t.i - pos) < best[0]):
@@ -509,8 +521,27 @@ def _refers_to_own_dataset(sent) -> bool:
     return False
 
 
+def _sents(doc):
+    """The doc's sentences, computed once per doc (Token.sent is linear in the doc length)."""
+    cached = doc.user_data.get("kg_sents")
+    if cached is None:
+        spans = list(doc.sents)
+        index = [0] * len(doc)
+        for n, sp in enumerate(spans):
+            for i in range(sp.start, sp.end):
+                index[i] = n
+        cached = doc.user_data["kg_sents"] = (spans, index)
+    return cached[0]
+
+
+def _sent_of(doc, i):
+    _sents(doc)
+    spans, index = doc.user_data["kg_sents"]
+    return spans[index[i]]
+
+
 def _sentence_text(doc, i):
-    return doc[i].sent.text.strip()
+    return _sent_of(doc, i).text.strip()
 
 
 @Language.factory("kg_relations", default_config={})
