@@ -21,6 +21,12 @@ _OUR_HEADS = {"proposed", "new", "novel", "method", "framework", "model", "appro
               "system", "algorithm", "agent", "toolkit", "library", "pipeline", "technique", "called", "named"}
 _SKIP_BEFORE_NAME = {"a", "an", "the", "novel", "new", "simple", "our", "two", "three", "first", "unified"}
 _NAMEWORD = re.compile(r"^[A-Z][A-Za-z0-9.+\-]*$")
+_BETWEEN_BEFORE = {"(", ":", ",", "=", "of", "at", "with", "is", "reaches", "from", "to", "%", "\\%", "->", "→", "-",
+                   ">", "achieves", "obtains", "scores", "attains", "a", "an", "accuracy", "score"}
+_VERBISH = {"improves", "improve", "improving", "increases", "reduces", "lowers", "outperforms", "surpasses",
+            "while", "but", "whereas", "achieves", "reaches"}
+_RESOURCES = {"cache", "memory", "parameters", "weights", "tokens", "compute", "budget", "cost", "size", "data",
+              "layers", "heads", "experts", "vocabulary", "time", "energy", "flops", "storage", "bandwidth"}
 _EVAL_VERBS = {"evaluate", "evaluated", "evaluating", "evaluation", "evaluations", "experiments", "benchmarks",
                "tested", "test", "achieves", "achieve", "achieving", "attains", "reaches", "scores"}
 _METHOD_SHAPE = re.compile(r"(quant|net|former|gpt|lm|llm|opt|prover|agent|rl|po)$", re.I)
@@ -101,7 +107,8 @@ class Relater:
         if m.start >= 1 and toks[m.start - 1].lower_ == "on" and m.start >= 2 and \
                 toks[m.start - 2].lower_ not in ("based", "built", "relies", "rely", "focus", "depend", "depends"):
             sent = _sent_of(doc, m.start)
-            if any(t.lower_ in _EVAL_VERBS for t in toks[sent.start:sent.end]) and not _METHOD_SHAPE.search(m.name):
+            if any(t.lower_ in _EVAL_VERBS or t.lower_ in cues["metrics"] for t in toks[sent.start:sent.end]) \
+                    and not _METHOD_SHAPE.search(m.name):
                 return "Dataset", "preposition", True
         return "Method", "default", False
 
@@ -122,7 +129,9 @@ class Relater:
             in_prefix = [m for m in mentions if m.end <= colon]
             if colon <= 3:
                 for m in in_prefix:
-                    out[m.start] = ("title-colon", 0.95)
+                    whole = m.start == 0 and m.end == colon
+                    if whole or m.rule not in ("gazetteer", "model-structure"):
+                        out[m.start] = ("title-colon", 0.95)
             else:
                 for m in in_prefix:
                     if m.rule not in ("gazetteer", "model-structure"):
@@ -319,7 +328,8 @@ class Relater:
         evalc = self.cues["eval_cues"]
         trained = False
         for m in ms:
-            window = [t.lower_ for t in toks[max(0, m.start - 6): m.start]]
+            sent_start = _sent_of(doc, m.start).start
+            window = [t.lower_ for t in toks[max(sent_start, m.start - 12): m.start]]
             after = [t.lower_ for t in toks[m.end: m.end + 3]]
             if any(w in evalc for w in window):
                 return "evaluatedOn"
@@ -370,7 +380,9 @@ class Relater:
                 continue
             value = text.replace(",", "")
             nxt_text = nxt.text if nxt is not None else ""
-            if nxt_text in ("%", "\\%", "\\%"):
+            if nxt_text in ("%", "\\%"):
+                if t.i + 4 < len(toks) and toks[t.i + 2].lower_ == "of" and toks[t.i + 4].lower_ in _RESOURCES:
+                    continue  # "keeps 20% of the cache": a share of a resource, not a score
                 out.append((t.i, value, "%", arrow))
             elif nxt is not None and nxt.lower_ in ("points", "point", "pp", "pts"):
                 out.append((t.i, value, "points", arrow))
@@ -463,13 +475,19 @@ class Relater:
                     after = [d for d in cands if d[0] > pos and d[0] - pos <= 8]
                     before = [d for d in cands if d[0] < pos]
                     close_before = before and all(
-                        t.text in ("(", ":", ",", "=", "of", "at", "with", "is", "reaches") for t in toks[before[-1][1]:pos])
-                    if after and not close_before and not any(n[0] > pos and n[0] < after[0][0] for n in nums):
+                        t.lower_ in _BETWEEN_BEFORE or _NUMBER.match(t.text) for t in toks[before[-1][1]:pos])
+                    clean_after = after and not any(n[0] > pos and n[0] < after[0][0] for n in nums) and not any(
+                        t.lower_ in _VERBISH for t in toks[pos + 1:after[0][0]])
+                    if clean_after and not close_before:
                         de = after[0][2]
                     elif before:
                         de = before[-1][2]
-                    else:
+                    elif len({d[2].key for d in cands}) == 1:
                         de = cands[0][2]
+                    else:
+                        continue  # no dataset this number can clearly belong to
+                    if unit == "x" and not (clean_after and de is after[0][2]):
+                        continue  # speedups count only when stated on a dataset ("2x on X")
                 window = [t.lower_ for t in toks[max(sent.start, pos - 5): pos]]
                 after_w = [t.lower_ for t in toks[pos + 1: min(sent.end, pos + 4)]]
                 kind = "absolute"
