@@ -24,7 +24,7 @@ MODEL_SUFFIXES = frozenset("""
 instruct instruction chat base math coder code prover distill distilled vision vl turbo mini nano pro ultra
 flash lite max plus sonnet opus haiku large small medium xl xxl tiny it hf preview moe zero reasoning thinking
 exp sft rl dpo long omni audio embed embedding v lm llm deepseek qwen llama mistral mixtral gemma phi ift
-solver verifier reward rm orm prm o preview-0 online chatml sea chinese en zh python
+solver verifier reward rm orm prm o oss scout maverick nemo edge
 """.split())
 
 _VERSION = re.compile(r"^(v?\d+(\.\d+)*[a-z]?|[a-z]\d+(\.\d+)*[a-z]?|\d{4}|\d+k)$", re.I)

@@ -30,6 +30,7 @@ _RESOURCES = {"cache", "memory", "parameters", "weights", "tokens", "compute", "
 _EVAL_VERBS = {"evaluate", "evaluated", "evaluating", "evaluation", "evaluations", "experiments", "benchmarks",
                "tested", "test", "achieves", "achieve", "achieving", "attains", "reaches", "scores"}
 _METHOD_SHAPE = re.compile(r"(quant|net|former|gpt|lm|llm|opt|prover|agent|rl|po)$", re.I)
+_MODEL_SHAPE = re.compile(r"(^|[-_ ])\d+(\.\d+)?[BMT]($|[-_ ])|[-_ ](Instruct|Chat|Base|Coder|VL)($|[-_ ])")
 _DATASET_SHAPE = re.compile(r"(bench|benchmark|eval|arena|qa|corpus|instruct|set|data|\d+[kK])$", re.I)
 _NUMBER = re.compile(r"^\d+(?:,\d{3})*(?:\.\d+)?$")
 _NUMBER_PCT = re.compile(r"^(\d+(?:\.\d+)?)\\?%$")
@@ -102,6 +103,8 @@ class Relater:
                 return "Dataset", "cue-context", True
         if m.type:
             return m.type, "cue-context", m.benchmark
+        if _MODEL_SHAPE.search(m.name) and name_shaped(m.name):
+            return "Model", "shape-type", False  # a size or chat/instruct suffix: "FooLM-7B", "Bar-Instruct"
         if _DATASET_SHAPE.search(m.name) and name_shaped(m.name):
             return "Dataset", "shape-type", True
         if m.start >= 1 and toks[m.start - 1].lower_ == "on" and m.start >= 2 and \
