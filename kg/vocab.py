@@ -38,6 +38,7 @@ class KG(DefinedNamespace):
     Task: URIRef
     Metric: URIRef
     Result: URIRef
+    Topic: URIRef
     # paper -> entity links
     proposes: URIRef
     usesMethod: URIRef
@@ -63,6 +64,9 @@ class KG(DefinedNamespace):
     evidence: URIRef
     confidence: URIRef
     extractor: URIRef
+    # research areas (kg analyze / kg build)
+    inTopic: URIRef
+    keyEntity: URIRef
 
 
 # Paper -> entity link kinds, by the names the extractor uses.

@@ -35,3 +35,35 @@ def sample_graph(sample_graph_path):
     from kg.graph import read_graph
 
     return read_graph(sample_graph_path)
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium driven by playwright, launched once (nothing is downloaded).
+
+    Tests using it are skipped when playwright or /usr/bin/chromium is missing, except under CI=true,
+    where they fail: CI must really open the pages.
+    """
+    import os
+    from pathlib import Path
+
+    def missing(why):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{why} (required under CI=true)")
+        pytest.skip(why)
+
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("the playwright package is not installed")
+    if not Path(CHROMIUM).exists():
+        missing(f"{CHROMIUM} not found (apt-get install chromium)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -76,7 +76,7 @@ def test_build_errors_are_one_line_and_leave_previous_output(tmp_path, papers, c
     r = run("build", papers, bad, "-o", out)
     one_line_error(r, *fragments)
     assert (out / "graph.ttl").read_bytes() == before
-    assert sorted(p.name for p in out.iterdir()) == ["graph.html", "graph.ttl"]
+    assert sorted(p.name for p in out.iterdir()) == ["graph.html", "graph.ttl", "report.html"]
 
 
 def test_two_builds_are_byte_identical(papers, tmp_path):
