@@ -131,6 +131,10 @@ _STOP_CAPS = {"The", "A", "An", "Our", "We", "This", "These", "That", "In", "On"
               "While", "Using", "Based", "Given", "To", "As", "At", "Of", "And", "Or", "From", "Into",
               "Instead", "Here", "There", "It", "Recently", "Specialized", "Additional", "Further"}
 _VENDOR = re.compile(r"^(OpenAI|Meta|Google|Anthropic|Alibaba|Microsoft|xAI|NVIDIA|Nvidia|DeepMind)[-_]")
+_COMPONENT_CUES = {"propose", "proposes", "introduce", "introduces", "present", "presents", "components",
+                   "component", "modules", "module", "consists", "comprises", "comprising", "includes", "including",
+                   "stages", "mechanisms", "techniques", "technique", "strategies", "innovations", "key", "provide"}
+_TITLE_WORD = re.compile(r"^[A-Z][a-z]+(-[A-Z][a-z]+)*$")
 _WORDLIKE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+'\-]*$")
 _SPLIT_WORDS = {"test", "valid", "validation", "training", "train", "dev", "evaluation", "benchmark", "benchmarks",
                 "dataset", "datasets", "data", "public", "standard", "popular", "several", "new", "existing"}
@@ -329,6 +333,7 @@ class Annotator:
         mentions.extend(self._definitions(doc, toks))
         mentions.extend(self._shaped(doc, toks))
         mentions.extend(self._cue_phrases(doc, toks))
+        mentions.extend(self._title_case_phrases(doc, toks))
         doc._.kg_mentions = _resolve_overlaps(mentions)
         return doc
 
@@ -432,6 +437,43 @@ class Annotator:
             # the acronym alone elsewhere in the text refers to the same entity
         return out
 
+    def _title_case_phrases(self, doc, toks):
+        """Runs of two or more Title-Case words inside an abstract sentence: named components
+        ("Salience-Determined Bit Allocation"). Sentence starts and the title are left out."""
+        out = []
+        title_end = next((t.i for t in toks if t.is_space and TITLE_SEPARATOR in t.text), len(toks))
+        i = title_end + 1
+        n = len(toks)
+        while i < n:
+            t = toks[i]
+            if t.is_sent_start or not _TITLE_WORD.match(t.text) or t.text in _STOP_CAPS:
+                i += 1
+                continue
+            j = i
+            while j < n and _TITLE_WORD.match(toks[j].text) and toks[j].text not in _STOP_CAPS and not (
+                    j > i and toks[j].is_sent_start):
+                j += 1
+            words = [toks[k].text for k in range(i, j)]
+            before = toks[i - 1].text if i > 0 else ""
+            after = toks[j].text if j < n else ""
+            cut = before[:1].isupper() or after in ("of", "in", "for", "on") or after[:1].isupper()
+            if not cut and _title_case_phrase_ok(words, self.generic) and self._component_sentence(toks, i):
+                phrase = " ".join(words)
+                out.append(Mention(i, j, "", phrase, entity_key(phrase), phrase, "title-case", 0.55))
+            i = max(j, i + 1)
+        return out
+
+    def _component_sentence(self, toks, i) -> bool:
+        """Is token i in a sentence where the paper presents its own parts ("we propose", "consists of")?"""
+        start = i
+        while start > 0 and not toks[start].is_sent_start:
+            start -= 1
+        end = i
+        while end < len(toks) and not (end > i and toks[end].is_sent_start):
+            end += 1
+        words = {t.lower_ for t in toks[start:end]}
+        return bool(words & _COMPONENT_CUES) and bool(words & {"we", "our", "its", "it", "proposed", "framework", "method"})
+
     def _cue_phrases(self, doc, toks):
         """Capitalised words right before a cue noun: "Matrix Geometric Resampling procedure"."""
         out = []
@@ -472,6 +514,21 @@ class Annotator:
         return out
 
 
+_GENERIC_HEADS = {"Models", "Model", "LLMs", "Networks", "Network", "Systems", "Agents", "Methods", "Processes",
+                  "Process", "Learning", "Language", "Languages", "Intelligence", "Optimization", "Quantization",
+                  "Training", "Tuning", "Fine-Tuning", "Reasoning", "Generation", "Search", "Algorithms", "Tasks",
+                  "Problems", "Questions", "Answering", "Retrieval", "Recognition", "Detection", "Segmentation",
+                  "Classification", "Translation", "Summarization", "Inference", "Decoding", "Sampling"}
+
+
+def _title_case_phrase_ok(words, generic) -> bool:
+    if len(words) < 2 or words[-1] in _GENERIC_HEADS:
+        return False
+    if all(w in generic for w in words):
+        return False
+    return True
+
+
 def _is_lower_word(p: str) -> bool:
     return p.isalpha() and p.islower()
 
@@ -483,7 +540,8 @@ def _recase(family_name: str, written_family: str, canonical_family: str) -> str
     return family_name
 
 
-_RULE_RANK = {"gazetteer": 5, "model-structure": 4, "acronym-definition": 3, "cue-noun": 2, "name-shape": 1}
+_RULE_RANK = {"gazetteer": 5, "model-structure": 4, "acronym-definition": 3, "cue-noun": 2, "name-shape": 1,
+              "title-case": 0}
 
 
 def _resolve_overlaps(mentions):

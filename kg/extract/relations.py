@@ -139,6 +139,9 @@ class Relater:
                 for m in in_prefix:
                     if m.rule not in ("gazetteer", "model-structure"):
                         out[m.start] = ("title-colon", 0.9)
+        for m in mentions:
+            if m.rule == "title-case":  # named parts of the paper's own method (found in component sentences)
+                out.setdefault(m.start, ("component", 0.6))
         naming = self.cues["naming_words"]
         verbs = self.cues["propose_verbs"]
         breaks = self.cues["clause_breaks"]
