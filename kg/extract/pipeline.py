@@ -42,7 +42,8 @@ def _tokenizer_without_hyphen_splits(nlp):
     infixes = [p for p in nlp.Defaults.infixes if "-" not in p and "/" not in p and "\\-" not in p]
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     # "Qwen2-VL-7B." and "GSM8K." end sentences: split the period after a capital or digit too
-    suffixes = list(nlp.Defaults.suffixes) + [r"(?<=[A-Z0-9])\."]
+    # Units after numbers stay attached ("1M", "10K", "7B", "80GB" are sizes inside names), except '%'.
+    suffixes = [p for p in nlp.Defaults.suffixes if "km|km²" not in p] + [r"(?<=[0-9])%", r"(?<=[A-Z0-9])\."]
     nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
     for abbrev in ("al.", "Fig.", "Figs.", "Eq.", "Eqs.", "Sec.", "Tab.", "approx.", "resp.", "cf.", "vs.", "w.r.t."):
         nlp.tokenizer.add_special_case(abbrev, [{"ORTH": abbrev}])

@@ -24,10 +24,10 @@ _NAMEWORD = re.compile(r"^[A-Z][A-Za-z0-9.+\-]*$")
 _BETWEEN_BEFORE = {"(", ":", ",", "=", "of", "at", "with", "is", "reaches", "from", "to", "%", "\\%", "->", "→", "-",
                    ">", "achieves", "obtains", "scores", "attains", "a", "an", "accuracy", "score"}
 _VERBISH = {"improves", "improve", "improving", "increases", "reduces", "lowers", "outperforms", "surpasses",
-            "while", "but", "whereas", "achieves", "reaches"}
+            "while", "but", "whereas", "achieves", "reaches", "without", "hurting", "compared"}
 _RESOURCES = {"cache", "memory", "parameters", "weights", "tokens", "compute", "budget", "cost", "size", "data",
               "layers", "heads", "experts", "vocabulary", "time", "energy", "flops", "storage", "bandwidth"}
-_EVAL_VERBS = {"evaluate", "evaluated", "evaluating", "evaluation", "evaluations", "experiments", "benchmarks",
+_EVAL_VERBS = {"improves", "outperforms", "gains", "evaluate", "evaluated", "evaluating", "evaluation", "evaluations", "experiments", "benchmarks",
                "tested", "test", "achieves", "achieve", "achieving", "attains", "reaches", "scores"}
 _METHOD_SHAPE = re.compile(r"(quant|net|former|gpt|lm|llm|opt|prover|agent|rl|po)$", re.I)
 _MODEL_SHAPE = re.compile(r"(^|[-_ ])\d+(\.\d+)?[BMT]($|[-_ ])|[-_ ](Instruct|Chat|Base|Coder|VL)($|[-_ ])")
@@ -36,7 +36,7 @@ _NUMBER = re.compile(r"^\d+(?:,\d{3})*(?:\.\d+)?$")
 _NUMBER_PCT = re.compile(r"^(\d+(?:\.\d+)?)\\?%$")
 _ARROW = re.compile(r"^(\d+(?:\.\d+)?%?)\\?(?:downarrow|uparrow|↓|↑)$")
 _APPROX = {"than", "about", "around", "approximately", "nearly", "almost", "roughly", "geq", "leq", "≥", "≤",
-           ">", "<", "~", "≈", "over", "least", "most", "under", "below", "above", "exceeding", "exceeds"}
+           ">", "<", "~", "≈", "over", "least", "most", "under", "below", "above", "exceeding", "exceeds", "within"}
 _APPROX2 = {"up to", "at least", "at most", "less than", "more than", "fewer than", "greater than"}
 _RATIO = re.compile(r"^(\d+)/(\d+)$")
 _TIMES = re.compile(r"^(\d+(?:\.\d+)?)[x×]$")
@@ -59,6 +59,7 @@ class Relater:
             for e in group:
                 for f in e.forms:
                     self.by_key.setdefault(entity_key(f), e)
+        self.metric_words = frozenset(w for m in resources.cues["metrics"] for w in m.split())
         self.tasks = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.tasks.add("TASK", [nlp.make_doc(t) for t in sorted(resources.cues["tasks"])])
 
@@ -110,7 +111,7 @@ class Relater:
         if m.start >= 1 and toks[m.start - 1].lower_ == "on" and m.start >= 2 and \
                 toks[m.start - 2].lower_ not in ("based", "built", "relies", "rely", "focus", "depend", "depends"):
             sent = _sent_of(doc, m.start)
-            if any(t.lower_ in _EVAL_VERBS or t.lower_ in cues["metrics"] for t in toks[sent.start:sent.end]) \
+            if any(t.lower_ in _EVAL_VERBS or t.lower_ in self.metric_words for t in toks[sent.start:sent.end]) \
                     and not _METHOD_SHAPE.search(m.name):
                 return "Dataset", "preposition", True
         return "Method", "default", False
@@ -481,7 +482,8 @@ class Relater:
                     after = [d for d in cands if d[0] > pos and d[0] - pos <= 8]
                     before = [d for d in cands if d[0] < pos]
                     close_before = before and all(
-                        t.lower_ in _BETWEEN_BEFORE or _NUMBER.match(t.text) for t in toks[before[-1][1]:pos])
+                        t.lower_ in _BETWEEN_BEFORE or _NUMBER.match(t.text) or t.lower_ in metrics or
+                        t.text in self.res.generic for t in toks[before[-1][1]:pos])
                     clean_after = after and not any(n[0] > pos and n[0] < after[0][0] for n in nums) and not any(
                         t.lower_ in _VERBISH for t in toks[pos + 1:after[0][0]])
                     if clean_after and not close_before:
