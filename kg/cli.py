@@ -179,6 +179,47 @@ def report(graph, store, out):
     click.echo(f"Wrote {out}")
 
 
+@cli.command()
+@_graph_source
+@click.option("--focus", metavar="NAME", help="Show this node (label or alias, any case) and its neighbourhood.")
+@click.option("--depth", type=click.IntRange(0, 6), default=1, show_default=True,
+              help="How many links away from --focus to go.")
+@click.option("--query", "query", metavar="NAME", help="Show the subgraph of a canned CONSTRUCT query, e.g. hardware-graph.")
+@click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE", help="A --query parameter; repeatable.")
+@click.option("--types", "types", multiple=True, metavar="TYPE[,TYPE]",
+              help="Only these classes: Paper, Method, Model, Dataset, Benchmark, Hardware, Task; repeatable.")
+@click.option("--max-nodes", type=click.IntRange(1), default=600, show_default=True,
+              help="Keep at most this many nodes (the most linked); the page says what was left out.")
+@click.option("-o", "--out", "out", type=click.Path(path_type=Path), default=DEFAULT_OUT / "view.html",
+              show_default=True, help="HTML file to write.")
+def view(graph, store, focus, depth, query, params, types, max_nodes, out):
+    """Write an interactive HTML view of the graph, or of part of it, that works offline.
+
+    The page needs no network: search by label or alias, toggle types, click a node to see its
+    neighbourhood, hover for evidence. Focus and query views answer questions like "everything around
+    MiniF2F" or "the hardware landscape".
+
+    Example:
+
+    \b
+        kg view --focus MiniF2F --depth 2 -o minif2f.html
+        kg view --query hardware-graph -o hardware.html
+    """
+    from .view import write_html
+
+    if params and not query:
+        raise click.UsageError("-p/--param needs --query NAME")
+    if query:
+        from .query import parse_params
+
+        params = parse_params(params)
+    shown = write_html(_load(graph, store), out, focus=focus, depth=depth, query=query, params=params or None,
+                       types=types or None, max_nodes=max_nodes)
+    click.echo(f"Wrote {out}: {shown.summary()}")
+    if shown.omitted:
+        click.echo(shown.note)
+
+
 @cli.command("eval")
 @click.argument("gold", type=click.Path(path_type=Path))
 @click.option("--graph", "graph", type=click.Path(path_type=Path), default=DEFAULT_GRAPH, show_default=True,
