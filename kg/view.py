@@ -500,11 +500,12 @@ def _network(view: View):
 
 def render_view(g: Graph, title: str | None = None, *, focus: str | None = None, depth: int = 1, types=None,
                 query: str | None = None, params: dict | None = None, restrict: Graph | None = None,
-                max_nodes: int = DEFAULT_MAX_NODES) -> tuple[str, View]:
+                max_nodes: int = DEFAULT_MAX_NODES, report_href: str | None = None) -> tuple[str, View]:
     """The page (one self-contained HTML string) and the `View` it shows; the same graph gives the same bytes.
 
     `query` names a canned CONSTRUCT query (see `kg.query`), run with `params` over `g`; its result limits
-    the view like `restrict` does. The other options are those of `view_data`.
+    the view like `restrict` does; `report_href`, when given, links the page to the analytics report. The
+    other options are those of `view_data`.
     """
     if query:
         from .query import construct_graph
@@ -525,7 +526,7 @@ def render_view(g: Graph, title: str | None = None, *, focus: str | None = None,
     net.templateEnv.globals.update(
         page_title=title, summary=view.summary(), note=view.note, vis_js=Markup(js), vis_css=Markup(css),
         legend={"classes": view.classes, "links": view.links}, class_colours={c: s[0] for c, s in CLASS_STYLE.items()},
-        focus=view.focus, vis_options=net.options)
+        focus=view.focus, vis_options=net.options, report_href=report_href)
     return net.generate_html(name=TEMPLATE_NAME), view
 
 
