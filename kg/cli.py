@@ -248,6 +248,88 @@ def eval_(gold, graph, verbose, fmt):
     click.echo(_json.dumps(report.as_dict(), sort_keys=True) if fmt == "json" else format_report(report))
 
 
+@cli.command()
+@click.argument("name", required=False)
+@click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE",
+              help="A query parameter, e.g. -p benchmark=MiniF2F; repeatable. Names match labels and aliases in any case.")
+@click.option("--graph", "graph", type=click.Path(path_type=Path), default=None,
+              help=f"RDF graph file to query  [default: {DEFAULT_GRAPH}]")
+@click.option("--store", "store", type=click.Path(path_type=Path), default=None,
+              help="Query an on-disk pyoxigraph store directory (opened read-only).")
+@click.option("--endpoint", "endpoint", metavar="URL", default=None,
+              help="Query a SPARQL 1.1 endpoint over HTTP, e.g. http://localhost:8890/sparql.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "turtle", "nt"]), default="table",
+              show_default=True, help="Rows as table, csv or json; CONSTRUCT graphs as turtle, nt or json (JSON-LD).")
+@click.option("--list", "list_", is_flag=True, help="List the canned queries with their parameters and defaults.")
+@click.option("--sparql", "show_sparql", is_flag=True,
+              help="Print the query with its parameters bound (a VALUES clause) instead of running it.")
+def query(name, params, graph, store, endpoint, fmt, list_, show_sparql):
+    """Run a canned SPARQL query (kg/queries/NAME.rq) on a graph file, a store or an endpoint.
+
+    Example:
+
+    \b
+        kg query --list
+        kg query leaderboard -p benchmark=minif2f
+        kg query family -p family=Llama --format csv
+        kg query hardware --endpoint http://localhost:7878/sparql --format json
+    """
+    from .query import format_query_list, format_result, list_queries, load_query, parse_params, run_query, values_text
+
+    if list_:
+        click.echo(format_query_list(list_queries()))
+        return
+    if not name:
+        raise click.UsageError("give a query NAME, or --list to see them")
+    values = parse_params(params)
+    if show_sparql:
+        click.echo(values_text(load_query(name), values), nl=False)
+        return
+    if sum(x is not None for x in (graph, store, endpoint)) > 1:
+        raise click.UsageError("give one of --graph, --store or --endpoint")
+    if graph is None and store is None and endpoint is None:
+        graph = DEFAULT_GRAPH
+    result = run_query(name, values, graph=graph, store=store, endpoint=endpoint)
+    click.echo(format_result(result, fmt))
+
+
+@cli.command()
+@click.argument("graph", required=False, type=click.Path(path_type=Path), default=None)
+@click.option("--store", "store", type=click.Path(path_type=Path), default=None,
+              help="Serve an on-disk pyoxigraph store directory (opened read-only) instead of a graph file.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True,
+              help="Port to listen on; 0 picks a free one.")
+def serve(graph, store, host, port):
+    """Serve a graph as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/sparql until Ctrl-C.
+
+    GRAPH is an RDF file (default output/graph.ttl). Any SPARQL client can query it, and so can
+    `kg query NAME --endpoint URL`.
+
+    Example:
+
+        kg serve output/graph.ttl --port 7878
+    """
+    from .query import open_store
+    from .serve import endpoint_url, make_server
+
+    if graph is not None and store is not None:
+        raise click.UsageError("give GRAPH or --store, not both")
+    source = open_store(graph=graph or DEFAULT_GRAPH) if store is None else open_store(store=store)
+    try:
+        server = make_server(source, host=host, port=port)
+    except OSError as e:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
+    click.echo(f"Serving {store or graph or DEFAULT_GRAPH} at {endpoint_url(server)} (read-only; Ctrl-C to stop)")
+    sys.stdout.flush()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
 def main():
     cli(prog_name="kg")
 
