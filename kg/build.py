@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import __version__
 from .ingest import IngestReport, iter_papers
 
 __all__ = ["build_graph_files", "BuildSummary"]
@@ -34,12 +36,21 @@ class BuildSummary:
         return "\n".join(lines)
 
 
+def _remove_stale_temps(out: Path) -> None:
+    """Delete temp files a killed build left (``.graph.ttl.XXXXXXXX.tmp`` from `kg.graph.atomic_write`)."""
+    if out.is_dir():
+        for f in out.glob(".graph.*.tmp"):
+            if re.fullmatch(r"\.graph\.(ttl|html)\.[A-Za-z0-9_]{8}\.tmp", f.name) and f.is_file():
+                f.unlink(missing_ok=True)
+
+
 def build_graph_files(inputs, out: Path, strict: bool = False, html: bool = True) -> BuildSummary:
     """Build the graph of `inputs` (or the bundled sample) into `out`/graph.ttl and graph.html."""
     from .errors import InputError
     from .extract import build_pipeline, extract_papers
     from .graph import GraphBuilder, write_graph
     from .stats import graph_stats
+    from .void import add_void
 
     t0 = time.perf_counter()
     report = IngestReport()
@@ -47,11 +58,13 @@ def build_graph_files(inputs, out: Path, strict: bool = False, html: bool = True
     if not papers:
         where = ", ".join(str(f) for f in report.files) or "input"
         raise InputError(where, "no usable papers (every record lacked a title or abstract)")
+    _remove_stale_temps(Path(out))
     builder = GraphBuilder()
     nlp = build_pipeline()
     for paper, extraction in extract_papers(papers, nlp):
         builder.add(paper, extraction)
     g = builder.graph()
+    add_void(g, files=report.files, version=__version__)
     out = Path(out)
     ttl = out / "graph.ttl"
     write_graph(g, ttl)

@@ -42,11 +42,12 @@ __all__ = ["build_graph", "paper_iri", "entity_iri", "GraphBuilder", "write_grap
 
 
 def _slug(text: str) -> str:
-    return quote(text, safe="-._~")
+    # surrogatepass: a lone surrogate (a broken name from bad input) still gives a valid, distinct IRI
+    return quote(text, safe="-._~", errors="surrogatepass")
 
 
 def _digest(*parts: str, n: int = 16) -> str:
-    return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:n]
+    return hashlib.sha1("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:n]
 
 
 def paper_iri(paper: Paper) -> URIRef:
@@ -64,11 +65,19 @@ def entity_iri(etype: str, key: str) -> URIRef:
 
 
 def _decimal(value) -> Literal:
+    """An xsd:decimal literal in canonical form ("7000000000.0", never "7E+9" or "7000000000").
+
+    Turtle writes a decimal with a point, so a lexical form without one would read back as a different
+    literal; an exponent is not xsd:decimal syntax at all.
+    """
     try:
         d = Decimal(str(value))
     except InvalidOperation:
         raise GraphError(f"not a decimal number: {value!r}") from None
-    return Literal(d, datatype=XSD.decimal)
+    if not d.is_finite():
+        raise GraphError(f"not a decimal number: {value!r}")
+    text = format(d, "f")
+    return Literal(text if "." in text else text + ".0", datatype=XSD.decimal)
 
 
 class GraphBuilder:

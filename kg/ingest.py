@@ -21,6 +21,7 @@ Examples
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 import unicodedata
@@ -46,6 +47,16 @@ SAMPLE_CORPUS = Path(__file__).parent / "data" / "daily_papers_2025-09-12.txt"
 
 # Extensions picked up when a directory is given; a file named explicitly is read whatever its name.
 DIRECTORY_SUFFIXES = (".txt", ".json", ".jsonl", ".ndjson")
+
+# Longer fields are not titles or abstracts (arXiv caps abstracts at 1,920 characters); they are skipped
+# like records without an abstract, which also keeps extraction time bounded.
+MAX_TITLE_CHARS = 2_000
+MAX_ABSTRACT_CHARS = 20_000
+
+# Control characters (other than whitespace, which folds) and lone surrogates cannot be written to every RDF
+# serialisation or read back by every tool; they become a space and U+FFFD.
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 _ARXIV_ID = re.compile(r"^(\d{4}\.\d{4,5}|[a-z\-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$")
 
@@ -91,10 +102,13 @@ class IngestReport:
 def fold(text: str) -> str:
     """Fold runs of whitespace (line breaks included) into single spaces and strip the ends.
 
-    >>> fold("  a\\n  b\\tc ")
-    'a b c'
+    Control characters count as whitespace; a lone surrogate (from a JSON escape) becomes U+FFFD.
+
+    >>> fold("  a\\n  b\\tc\\x00d ")
+    'a b c d'
     """
-    return " ".join(str(text).split())
+    text = _SURROGATE.sub("\ufffd", _UNPRINTABLE.sub(" ", str(text)))
+    return " ".join(text.split())
 
 
 def normalise_title(title: str) -> str:
@@ -146,37 +160,60 @@ def _first(record: dict, *names):
     return None
 
 
+def _scalar(value) -> str | None:
+    """A JSON string or number as folded text; objects, lists, booleans and null give None."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return None
+    return fold(str(value)) or None
+
+
 def _authors(value) -> tuple[str, ...]:
-    if value is None:
-        return ()
     if isinstance(value, str):
         parts = re.split(r",\s*|\s+and\s+", fold(value))
         return tuple(p for p in (fold(x) for x in parts) if p)
+    if isinstance(value, dict):
+        value = [value]
+    if not isinstance(value, list):
+        return ()
     out = []
     for a in value:
         if isinstance(a, dict):
-            a = a.get("name") or " ".join(str(x) for x in (a.get("given"), a.get("family")) if x)
-        elif isinstance(a, (list, tuple)):  # arXiv authors_parsed: [last, first, suffix]
-            a = " ".join(str(x) for x in (list(a[1:2]) + list(a[:1])) if x)
-        a = fold(a)
+            a = _scalar(a.get("name")) or " ".join(filter(None, (_scalar(a.get("given")), _scalar(a.get("family")))))
+        elif isinstance(a, list):  # arXiv authors_parsed: [last, first, suffix]
+            a = " ".join(filter(None, map(_scalar, a[1:2] + a[:1])))
+        else:
+            a = _scalar(a)
         if a:
             out.append(a)
     return tuple(out)
 
 
 def _categories(value) -> tuple[str, ...]:
-    if value is None:
-        return ()
     if isinstance(value, str):
         value = value.split()
-    return tuple(fold(c) for c in value if fold(str(c)))
+    if not isinstance(value, list):
+        return ()
+    return tuple(c for c in map(_scalar, value) if c)
 
 
 def _date(value) -> str | None:
-    if value is None:
+    """The ISO date at the start of `value`, if it is a real calendar date."""
+    m = re.match(r"([0-9]{4}-[0-9]{2}-[0-9]{2})", _scalar(value) or "")
+    if not m:
         return None
-    m = re.match(r"^(\d{4}-\d{2}-\d{2})", fold(str(value)))
-    return m.group(1) if m else None
+    try:
+        datetime.date.fromisoformat(m.group(1))
+    except ValueError:
+        return None
+    return m.group(1)
+
+
+def _too_long(paper: Paper) -> str | None:
+    """Why `paper` is not a paper because a field is implausibly long, or None."""
+    for name, text, most in (("title", paper.title, MAX_TITLE_CHARS), ("abstract", paper.abstract, MAX_ABSTRACT_CHARS)):
+        if len(text) > most:
+            return f"{name} is {len(text)} characters long (more than {most})"
+    return None
 
 
 def record_to_paper(record, source: str, where: str) -> Paper | str:
@@ -189,21 +226,20 @@ def record_to_paper(record, source: str, where: str) -> Paper | str:
         return f"{where}: record has no title"
     if not isinstance(abstract, str) or not fold(abstract):
         return f"{where}: record has no abstract"
-    ident = _first(record, "id", "arxiv_id", "paper_id", "identifier")
-    ident = fold(str(ident)) if ident is not None else None
-    doi = _first(record, "doi")
     url = _first(record, "url", "link")
     paper = Paper(
         title=fold(title),
         abstract=fold(abstract),
-        id=ident or None,
+        id=_scalar(_first(record, "id", "arxiv_id", "paper_id", "identifier")),
         authors=_authors(_first(record, "authors_parsed", "authors", "author")),
         categories=_categories(_first(record, "categories", "category")),
         date=_date(_first(record, "update_date", "date", "published", "published_date")),
-        doi=fold(str(doi)) if doi else None,
-        url=fold(str(url)) if isinstance(url, str) else None,
+        doi=_scalar(_first(record, "doi")),
+        url=_scalar(url) if isinstance(url, str) else None,
         source=source,
     )
+    if reason := _too_long(paper):
+        return f"{where}: {reason}"
     if paper.url is None and paper.arxiv_id:
         paper = replace(paper, url=f"https://arxiv.org/abs/{paper.arxiv_id}")
     return paper
@@ -280,6 +316,8 @@ def _papers_in_file(path: Path, strict: bool, warn) -> Iterator[Paper]:
             raise InputError(path, f"malformed JSON: {e.msg}", e.lineno) from None
         except RecursionError:
             raise InputError(path, "malformed JSON: nested too deeply") from None
+        except ValueError as e:  # e.g. an integer longer than Python converts
+            raise InputError(path, f"malformed JSON: {str(e).splitlines()[0]}") from None
         if not isinstance(records, list):
             raise InputError(path, "JSON input must be a list of paper objects")
         for n, record in enumerate(records, 1):
@@ -291,7 +329,8 @@ def _papers_in_file(path: Path, strict: bool, warn) -> Iterator[Paper]:
             else:
                 warn(got)
     elif head.startswith("{"):
-        for lineno, line in enumerate(text.splitlines(), 1):
+        # JSON Lines are split on newlines only: U+2028 and friends may sit inside a JSON string.
+        for lineno, line in enumerate(text.split("\n"), 1):
             if not line.strip():
                 continue
             try:
@@ -300,6 +339,8 @@ def _papers_in_file(path: Path, strict: bool, warn) -> Iterator[Paper]:
                 raise InputError(path, f"malformed JSON line: {e.msg}", lineno) from None
             except RecursionError:
                 raise InputError(path, "malformed JSON line: nested too deeply", lineno) from None
+            except ValueError as e:
+                raise InputError(path, f"malformed JSON line: {str(e).splitlines()[0]}", lineno) from None
             got = record_to_paper(record, source, f"{path}:{lineno}")
             if isinstance(got, Paper):
                 yield got
@@ -311,6 +352,11 @@ def _papers_in_file(path: Path, strict: bool, warn) -> Iterator[Paper]:
         found = False
         for paper in parse_daily_papers(text, source):
             found = True
+            if reason := _too_long(paper):
+                if strict:
+                    raise InputError(path, f"paper {paper.title[:60]!r}: {reason}")
+                warn(f"{path}: paper {paper.title[:60]!r}: {reason}")
+                continue
             yield paper
         if not found:
             raise InputError(path, "no papers found (expected a Daily Papers page, JSON or JSON Lines)")
