@@ -9,7 +9,7 @@ Examples
 --------
 >>> import threading, urllib.request, urllib.parse, json, pyoxigraph
 >>> server = make_server(pyoxigraph.Store(), port=0)
->>> threading.Thread(target=server.serve_forever, daemon=True).start()
+>>> threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
 >>> url = endpoint_url(server) + "?" + urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"})
 >>> json.load(urllib.request.urlopen(url))["boolean"]
 False
