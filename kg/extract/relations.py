@@ -147,6 +147,7 @@ class Relater:
         verbs = self.cues["propose_verbs"]
         breaks = self.cues["clause_breaks"]
         by_start = {m.start: m for m in mentions}
+        definitions = [m for m in mentions if m.rule == "acronym-definition"]
         for sent in _sents(doc)[1:]:
             lows = [t.lower_ for t in toks[sent.start:sent.end]]
             has_subject = any(w in _SUBJECTS for w in lows)
@@ -168,8 +169,8 @@ class Relater:
                     if j in by_start and by_start[j].rule not in ("gazetteer", "model-structure"):
                         out.setdefault(j, ("our-name", 0.85))
                 if w in verbs and has_subject and t.i > sent.start:
-                    for m in mentions:
-                        if m.rule == "acronym-definition" and t.i < m.start < sent.end and m.start not in out:
+                    for m in definitions:
+                        if t.i < m.start < sent.end and m.start not in out:
                             out[m.start] = ("we-propose-definition", 0.8)
                     # mentions after the verb until the clause breaks; coordination keeps going
                     found = False
