@@ -474,6 +474,7 @@ class Relater:
                                 for idx, (pos, n) in enumerate(runs[k][1]):
                                     pairing[pos] = group[1][idx][1]
                             break
+            prev_num, prev_kind = None, None
             for pos, value, unit, arrow in nums:
                 if pos in pairing:
                     de = pairing[pos][2]
@@ -505,6 +506,10 @@ class Relater:
                     kind = "improvement"
                 if "from" in window[-2:] or ("to" in window[-1:]):
                     kind = "absolute"
+                elif prev_num is not None and prev_kind == "improvement" and all(
+                        t.lower_ in (",", "and", "%", "\\%", "or") for t in toks[prev_num + 1:pos]):
+                    kind = "improvement"  # "improvements of 14.1%, 7.1%, and 9.4%": the cue covers the list
+                prev_num, prev_kind = pos, kind
                 system = self._system(doc, sent, pos, ments, own)
                 metric = self._metric(doc, sent, pos, metrics)
                 conf = 0.8 if len(datasets) == 1 or pos in pairing else 0.6
