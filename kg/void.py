@@ -39,8 +39,8 @@ from rdflib.namespace import DCAT, DCTERMS, PROV, VOID, DefinedNamespace
 from . import __version__
 from .vocab import KG, KGR, PREFIXES
 
-__all__ = ["DATASET", "SPDX", "VOID_PREFIXES", "describe_graph", "add_void", "file_sources", "is_description",
-           "class_partition_iri", "property_partition_iri"]
+__all__ = ["DATASET", "SPDX", "VOID_PREFIXES", "describe_graph", "count_graph", "describe_counts", "add_void",
+           "file_sources", "is_description", "class_partition_iri", "property_partition_iri"]
 
 SCHEMA = Namespace("http://schema.org/")
 
@@ -116,6 +116,13 @@ def describe_graph(g: Graph, sources: Iterable[tuple[str, str]] = (), version: s
 
     `sources` are (file name, SHA-256 hex) pairs of the input files; `version` is the paperkg version.
     """
+    return describe_counts(count_graph(g), sources, version)
+
+
+def count_graph(g: Graph) -> dict:
+    """What a description states of `g` (its own description left out): ``triples``, ``entities`` (distinct
+    subjects under the instance namespace), ``subjects``, ``properties`` (IRI -> triples) and ``classes``
+    (IRI -> entities). `kg.build` keeps the same counts up to date as it writes a store."""
     triples = 0
     subjects: set = set()
     per_property: Counter = Counter()
@@ -129,7 +136,13 @@ def describe_graph(g: Graph, sources: Iterable[tuple[str, str]] = (), version: s
         per_property[p] += 1
         if p == RDF.type:
             members[o].add(s)
+    return {"triples": triples, "entities": sum(1 for s in subjects if str(s).startswith(str(KGR))),
+            "subjects": len(subjects), "properties": dict(per_property),
+            "classes": {cls: len(ents) for cls, ents in members.items()}}
 
+
+def describe_counts(counts: dict, sources: Iterable[tuple[str, str]] = (), version: str = __version__) -> Graph:
+    """The description of a graph with the given counts (see `count_graph`) made from `sources`."""
     d = Graph()
     for prefix, ns in {**PREFIXES, **VOID_PREFIXES}.items():
         d.bind(prefix, ns, override=True)
@@ -142,17 +155,17 @@ def describe_graph(g: Graph, sources: Iterable[tuple[str, str]] = (), version: s
     d.add((DATASET, DCTERMS.conformsTo, ONTOLOGY_IRI))
     d.add((DATASET, VOID.vocabulary, ONTOLOGY_IRI))
     d.add((DATASET, VOID.uriSpace, Literal(str(KGR))))
-    d.add((DATASET, VOID.triples, Literal(triples)))
-    d.add((DATASET, VOID.entities, Literal(sum(1 for s in subjects if str(s).startswith(str(KGR))))))
-    d.add((DATASET, VOID.distinctSubjects, Literal(len(subjects))))
-    d.add((DATASET, VOID.classes, Literal(len(members))))
-    d.add((DATASET, VOID.properties, Literal(len(per_property))))
-    for cls, ents in members.items():
+    d.add((DATASET, VOID.triples, Literal(counts["triples"])))
+    d.add((DATASET, VOID.entities, Literal(counts["entities"])))
+    d.add((DATASET, VOID.distinctSubjects, Literal(counts["subjects"])))
+    d.add((DATASET, VOID.classes, Literal(len(counts["classes"]))))
+    d.add((DATASET, VOID.properties, Literal(len(counts["properties"]))))
+    for cls, n in counts["classes"].items():
         part = class_partition_iri(cls)
         d.add((DATASET, VOID.classPartition, part))
         d.add((part, VOID["class"], cls))
-        d.add((part, VOID.entities, Literal(len(ents))))
-    for prop, n in per_property.items():
+        d.add((part, VOID.entities, Literal(n)))
+    for prop, n in counts["properties"].items():
         part = property_partition_iri(prop)
         d.add((DATASET, VOID.propertyPartition, part))
         d.add((part, VOID.property, prop))

@@ -67,3 +67,33 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+def load_bench_generator():
+    """The synthetic corpus generator of bench/generate.py, imported by path (bench/ is not a package)."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "bench" / "generate.py"
+    spec = importlib.util.spec_from_file_location("paperkg_bench_generate", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def synthetic_corpus(tmp_path_factory):
+    """A factory: ``synthetic_corpus(n, start=0)`` -> a JSON Lines file of synthetic papers start..start+n-1."""
+    gen = load_bench_generator()
+    root = tmp_path_factory.mktemp("synthetic")
+
+    def make(n: int, start: int = 0):
+        return gen.write_corpus(root / f"papers-{start}-{start + n}.jsonl", n, start=start)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def sample_corpus_30(synthetic_corpus):
+    """Thirty synthetic papers (bench/generate.py), for quick builds."""
+    return synthetic_corpus(30)
