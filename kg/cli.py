@@ -44,19 +44,39 @@ def cli():
               help="Directory to write graph.ttl and graph.html into.")
 @click.option("--strict", is_flag=True, help="Fail on a record without title or abstract instead of skipping it.")
 @click.option("--no-html", is_flag=True, help="Write only graph.ttl.")
-def build(inputs, out, strict, no_html):
+@click.option("--store", "store", type=click.Path(path_type=Path), default=None,
+              help="Also write the graph to an on-disk Oxigraph store in this directory (replacing one there); "
+                   "papers stream through in batches, for inputs of any size.")
+@click.option("--update", is_flag=True,
+              help="Add the INPUTS' papers to the --store without redoing the papers it already has.")
+@click.option("-j", "--jobs", type=int, default=None,
+              help="Worker processes for extraction  [default: 1 for small inputs, every CPU for big ones]")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Where extraction runs: this machine, or a Dask distributed cluster (needs --scheduler).")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Address of the Dask scheduler for --engine dask, e.g. tcp://10.0.0.5:8786.")
+def build(inputs, out, strict, no_html, store, update, jobs, engine, scheduler):
     """Extract papers into a knowledge graph: OUT/graph.ttl and OUT/graph.html.
 
     INPUTS are files or directories of papers (Daily Papers page text, JSON list, or JSON Lines; the
-    format is recognised from the content). With no INPUTS the bundled sample corpus is used.
+    format is recognised from the content). With no INPUTS the bundled sample corpus is used. A progress
+    bar shows on a terminal.
 
     Example:
 
         kg build papers.jsonl more/ -o output
+
+        kg build arxiv-cs.jsonl --store kgstore --jobs 2
+
+        kg build new-papers.jsonl --store kgstore --update
     """
     from .build import build_graph_files
+    from .progress import Progress
 
-    summary = build_graph_files(list(inputs) or None, out, strict=strict, html=not no_html)
+    with Progress() as progress:
+        summary = build_graph_files(list(inputs) or None, out, strict=strict, html=not no_html, store=store,
+                                    update=update, jobs=jobs, engine=engine, scheduler=scheduler,
+                                    progress=progress)
     for w in summary.warnings[:20]:
         click.echo(f"Warning: {w}", err=True)
     if len(summary.warnings) > 20:
@@ -65,18 +85,32 @@ def build(inputs, out, strict, no_html):
 
 
 @cli.command()
-@click.argument("graph", required=False, type=click.Path(path_type=Path), default=DEFAULT_GRAPH)
-def validate(graph):
+@click.argument("graph", required=False, type=click.Path(path_type=Path), default=None)
+@click.option("--store", "store", type=click.Path(path_type=Path), default=None,
+              help="Validate the graph in this store directory (from `kg build --store`) instead of a file.")
+def validate(graph, store):
     """Check a graph against the paperkg SHACL shapes; exit 1 on any violation.
 
     Example:
 
         kg validate output/graph.ttl
+
+        kg validate --store kgstore
     """
-    from .graph import read_graph
     from .validate import validate_graph
 
-    report = validate_graph(read_graph(graph))
+    if graph is not None and store is not None:
+        raise click.UsageError("give a GRAPH file or --store DIR, not both")
+    if store is not None:
+        from .store import open_store, store_to_rdflib
+
+        g, graph = store_to_rdflib(open_store(store, read_only=True)), store
+    else:
+        from .graph import read_graph
+
+        graph = graph if graph is not None else DEFAULT_GRAPH
+        g = read_graph(graph)
+    report = validate_graph(g)
     if report.conforms:
         click.echo(f"{graph}: conforms to the paperkg shapes")
         return
