@@ -279,6 +279,41 @@ def _read_text(path: Path) -> str:
     return text
 
 
+def _open(path: Path):
+    try:
+        return open(path, "rb")
+    except FileNotFoundError:
+        raise InputError(path, "no such file") from None
+    except IsADirectoryError:
+        raise InputError(path, "is a directory") from None
+    except OSError as e:
+        raise InputError(path, f"cannot read: {e.strerror or e}") from None
+
+
+def _is_json_lines(path: Path) -> bool:
+    """Does the file start like JSON Lines (an object)? Only its first 64 KiB are read."""
+    with _open(path) as fh:
+        head = fh.read(1 << 16)
+    return head.decode("utf-8-sig", errors="replace").lstrip().startswith("{")
+
+
+def _json_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number, text) of each line of a JSON Lines file, read one line at a time, so a file of millions
+    of records (the arXiv snapshot is several GB) is never held whole; lines get `_read_text`'s checks."""
+    with _open(path) as fh:
+        # Split on newlines only: U+2028 and friends may sit inside a JSON string.
+        for lineno, raw in enumerate(fh, 1):
+            if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                raise InputError(path, f"not UTF-8 text (byte 0x{raw[e.start]:02x})", lineno) from None
+            if "\x00" in line:
+                raise InputError(path, "contains a NUL byte; not a text file", lineno)
+            yield lineno, line[:-1] if line.endswith("\n") else line
+
+
 def input_files(paths: Iterable[str | Path]) -> list[Path]:
     """Expand inputs into a sorted list of files; a directory contributes its paper files recursively."""
     out: list[Path] = []
@@ -300,9 +335,12 @@ def input_files(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def _papers_in_file(path: Path, strict: bool, warn) -> Iterator[Paper]:
-    text = _read_text(path)
     source = path.name
-    head = text.lstrip()
+    if _is_json_lines(path):
+        text, head, lines = "", "{", _json_lines(path)
+    else:
+        text = _read_text(path)
+        head, lines = text.lstrip(), ()
 
     def bad(reason: str, line=None):
         if strict:
@@ -329,8 +367,7 @@ def _papers_in_file(path: Path, strict: bool, warn) -> Iterator[Paper]:
             else:
                 warn(got)
     elif head.startswith("{"):
-        # JSON Lines are split on newlines only: U+2028 and friends may sit inside a JSON string.
-        for lineno, line in enumerate(text.split("\n"), 1):
+        for lineno, line in lines:
             if not line.strip():
                 continue
             try:
