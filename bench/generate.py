@@ -254,7 +254,7 @@ def generate_record(i: int, seed: int = DEFAULT_SEED) -> dict:
         f"The key idea is to apply {technique} to the intermediate representations of {models[-1]}.",
         f"{name} routes each input through a learned selector and reuses cached states, requiring no extra labels.",
         f"Our method uses {models[0]} as a teacher and distills its predictions into a compact student.",
-        f"We further derive a convergence guarantee under standard smoothness assumptions.",
+        "We further derive a convergence guarantee under standard smoothness assumptions.",
     ]
     s.extend(r.sample(detail, r.choice((2, 2, 3))))
     if r.random() < 0.85:

@@ -96,6 +96,9 @@ def run_measured(cmd: list[str], cwd: Path = ROOT) -> dict:
     import psutil
 
     peak_total = peak_one = 0
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     ps = psutil.Process(proc.pid)
@@ -124,8 +127,11 @@ def run_measured(cmd: list[str], cwd: Path = ROOT) -> dict:
     stop.set()
     th.join()
     wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the command and every process it waited for
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return {"cmd": cmd, "seconds": wall, "rc": proc.returncode, "stdout": out, "stderr": err,
-            "peak_rss_total": peak_total, "peak_rss_largest": peak_one}
+            "peak_rss_total": peak_total, "peak_rss_largest": peak_one, "cpu_seconds": cpu,
+            "load_after": os.getloadavg()[0]}
 
 
 def _json_of(res: dict) -> dict:
@@ -175,12 +181,12 @@ def measure_size(n: int, jobs: int, work: Path, seed: int, queries: bool = True)
     print(f"[{n}] extract ...", file=sys.stderr, flush=True)
     ext_file = work / f"extractions-{n}.pickle"
     res = run_measured([_python(), here, "_extract", str(corpus), str(ext_file), "--jobs", str(jobs)])
-    r["extract"] = _json_of(res) | {"peak_rss_total": res["peak_rss_total"]}
+    r["extract"] = _json_of(res) | {"peak_rss_total": res["peak_rss_total"], "cpu_seconds": res["cpu_seconds"]}
     print(f"[{n}] write ...", file=sys.stderr, flush=True)
     wdir = work / f"write-{n}"
     shutil.rmtree(wdir, ignore_errors=True)
     res = run_measured([_python(), here, "_write", str(corpus), str(ext_file), str(wdir)])
-    r["write"] = _json_of(res) | {"peak_rss_largest": res["peak_rss_largest"]}
+    r["write"] = _json_of(res) | {"peak_rss_largest": res["peak_rss_largest"], "cpu_seconds": res["cpu_seconds"]}
     ext_file.unlink(missing_ok=True)
     shutil.rmtree(wdir, ignore_errors=True)
     print(f"[{n}] kg build ...", file=sys.stderr, flush=True)
@@ -192,7 +198,8 @@ def measure_size(n: int, jobs: int, work: Path, seed: int, queries: bool = True)
         raise RuntimeError(f"kg build failed:\n{res['stderr'][-3000:]}")
     papers = int(re.search(r"Built graph of (\d+) papers", res["stdout"]).group(1))
     triples = int(re.search(r"(\d+) triples\.", res["stdout"]).group(1))
-    r["build"] = {"seconds": res["seconds"], "papers": papers, "triples": triples,
+    r["build"] = {"seconds": res["seconds"], "papers": papers, "triples": triples, "cpu_seconds": res["cpu_seconds"],
+                  "load_after": res["load_after"],
                   "peak_rss_largest": res["peak_rss_largest"], "peak_rss_total": res["peak_rss_total"],
                   "timings": parse_timings(res["stdout"]), "summary": res["stdout"].strip(),
                   "graph_ttl_bytes": (out / "graph.ttl").stat().st_size,
@@ -367,6 +374,20 @@ def render(results: dict) -> str:
         e2e = r["build"]["papers"] / r["build"]["seconds"]
         lines.append(f"| {r['n']:,} | {r['floor']['papers_per_s']:,.0f} | {r['extract']['papers_per_s']:,.0f} | "
                      f"{r['write']['papers_per_s']:,.0f} | **{e2e:,.0f}** | {e2e / r['floor']['papers_per_s']:.2f} |")
+    cores = m["nproc"] or 1
+    lines += [
+        "",
+        f"CPU time of `kg build` (all its processes) and the rate it allows on {cores} cores with no other "
+        "load (papers / (CPU seconds / cores)), with the 1-minute load average at its end:",
+        "",
+        "| N | CPU seconds | ms CPU per paper | CPU-bound rate on all cores | load average at end |",
+        "|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        b = r["build"]
+        if "cpu_seconds" in b:
+            lines.append(f"| {r['n']:,} | {b['cpu_seconds']:,.0f} | {1000 * b['cpu_seconds'] / b['papers']:.2f} | "
+                         f"{b['papers'] / (b['cpu_seconds'] / cores):,.0f} | {b.get('load_after', 0):.2f} |")
     lines += [
         "",
         "Extraction alone includes reading and parsing the JSON Lines. Graph writing alone starts from saved",

@@ -283,6 +283,64 @@ def eval_(gold, graph, verbose, fmt):
 
 
 @cli.command()
+@_graph_source
+@click.option("--format", "-f", "fmt", type=click.Choice(["turtle", "ntriples", "jsonld", "trig"]), default=None,
+              help="Output format  [default: from the -o suffix (.ttl .nt .jsonld .trig), else turtle]")
+@click.option("-o", "--out", "out", type=click.Path(path_type=Path), default=None,
+              help="File to write (atomically); standard output when not given or '-'.")
+def export(graph, store, fmt, out):
+    """Write the graph as Turtle, N-Triples, JSON-LD or TriG for other RDF tools.
+
+    Turtle and TriG use the paperkg prefixes; TriG puts the data in the named graph
+    <https://w3id.org/paperkg/id/graph>; JSON-LD has an @context of the same prefixes.
+
+    Example:
+
+        kg export --format ntriples --graph output/graph.ttl -o graph.nt
+    """
+    from .export import export_bytes, export_graph
+
+    if graph is None and store is None:
+        graph = DEFAULT_GRAPH
+    if out is None or str(out) == "-":
+        data, _ = export_bytes(fmt or "turtle", graph, store)
+        click.get_binary_stream("stdout").write(data)
+        return
+    click.echo(export_graph(out, fmt, graph, store).describe())
+
+
+@cli.command()
+@click.option("--html", "as_html", is_flag=True, help="Write human-readable HTML documentation of every term.")
+@click.option("-o", "--out", "out", type=click.Path(path_type=Path), default=None,
+              help="File to write (atomically); standard output when not given.")
+def ontology(as_html, out):
+    """Print the paperkg ontology (Turtle), or with --html write its documentation page.
+
+    Example:
+
+        kg ontology --html -o docs/ontology.html
+    """
+    from .vocab import ONTOLOGY_FILE
+
+    if as_html:
+        from .ontology_docs import render_ontology_html, write_ontology_html
+
+        if out is None:
+            click.echo(render_ontology_html(), nl=False)
+            return
+        doc = write_ontology_html(out)
+        click.echo(f"Wrote {out} ({len(doc.terms())} terms)")
+        return
+    if out is None:
+        click.echo(ONTOLOGY_FILE.read_text(encoding="utf-8"), nl=False)
+        return
+    from .export import write_file
+
+    write_file(out, ONTOLOGY_FILE.read_bytes())
+    click.echo(f"Wrote {out}")
+
+
+@cli.command()
 @click.argument("name", required=False)
 @click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE",
               help="A query parameter, e.g. -p benchmark=MiniF2F; repeatable. Names match labels and aliases in any case.")
@@ -362,64 +420,6 @@ def serve(graph, store, host, port):
         pass
     finally:
         server.server_close()
-
-
-@cli.command()
-@_graph_source
-@click.option("--format", "-f", "fmt", type=click.Choice(["turtle", "ntriples", "jsonld", "trig"]), default=None,
-              help="Output format  [default: from the -o suffix (.ttl .nt .jsonld .trig), else turtle]")
-@click.option("-o", "--out", "out", type=click.Path(path_type=Path), default=None,
-              help="File to write (atomically); standard output when not given or '-'.")
-def export(graph, store, fmt, out):
-    """Write the graph as Turtle, N-Triples, JSON-LD or TriG for other RDF tools.
-
-    Turtle and TriG use the paperkg prefixes; TriG puts the data in the named graph
-    <https://w3id.org/paperkg/id/graph>; JSON-LD has an @context of the same prefixes.
-
-    Example:
-
-        kg export --format ntriples --graph output/graph.ttl -o graph.nt
-    """
-    from .export import export_bytes, export_graph
-
-    if graph is None and store is None:
-        graph = DEFAULT_GRAPH
-    if out is None or str(out) == "-":
-        data, _ = export_bytes(fmt or "turtle", graph, store)
-        click.get_binary_stream("stdout").write(data)
-        return
-    click.echo(export_graph(out, fmt, graph, store).describe())
-
-
-@cli.command()
-@click.option("--html", "as_html", is_flag=True, help="Write human-readable HTML documentation of every term.")
-@click.option("-o", "--out", "out", type=click.Path(path_type=Path), default=None,
-              help="File to write (atomically); standard output when not given.")
-def ontology(as_html, out):
-    """Print the paperkg ontology (Turtle), or with --html write its documentation page.
-
-    Example:
-
-        kg ontology --html -o docs/ontology.html
-    """
-    from .vocab import ONTOLOGY_FILE
-
-    if as_html:
-        from .ontology_docs import render_ontology_html, write_ontology_html
-
-        if out is None:
-            click.echo(render_ontology_html(), nl=False)
-            return
-        doc = write_ontology_html(out)
-        click.echo(f"Wrote {out} ({len(doc.terms())} terms)")
-        return
-    if out is None:
-        click.echo(ONTOLOGY_FILE.read_text(encoding="utf-8"), nl=False)
-        return
-    from .export import write_file
-
-    write_file(out, ONTOLOGY_FILE.read_bytes())
-    click.echo(f"Wrote {out}")
 
 
 def main():

@@ -205,7 +205,12 @@ class GraphBuilder:
     def count(self, paper: Paper, extraction) -> None:
         """Count the paper's entities as `add` does, keeping nothing else of it (its triples come from
         `paper_triples`, which may run elsewhere, e.g. in the worker that extracted the paper)."""
-        self._register(paper_iri(paper), extraction, {}, [])
+        for link in extraction.links:
+            self._entity(link.entity)
+        for r in extraction.results:
+            self._entity(r.dataset)
+            if r.system is not None:
+                self._entity(r.system)
 
     @staticmethod
     def paper_triples(paper: Paper, extraction) -> list:

@@ -37,7 +37,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from .errors import GraphError
 
 __all__ = ["STATE_FILE", "TURTLE_PREFIXES", "open_store", "memory_store", "is_store", "is_paperkg_store", "store_to_rdflib",
-           "store_triples", "add_triples", "load_ntriples", "ox_quad", "to_ox", "to_ox_triple", "from_ox", "dump_turtle", "dump_ntriples",
+           "store_triples", "add_triples", "load_ntriples", "load_turtle", "ox_quad", "to_ox", "to_ox_triple", "from_ox", "dump_turtle", "dump_ntriples",
            "count_triples", "store_subgraph", "BuildState", "BackgroundLoader", "replace_dir"]
 
 STATE_FILE = "paperkg-state.sqlite"
@@ -231,18 +231,20 @@ def load_ntriples(store, text: str) -> None:
 
 
 class BackgroundLoader:
-    """Loads chunks of N-Triples text into a store in a background thread.
+    """Loads chunks of Turtle text (each preceded by `header`, its @prefix lines) into a store in a
+    background thread.
 
     Oxigraph's bulk loader releases the GIL, so loading overlaps with the caller's work (reading papers,
     counting entities); at most `depth` chunks wait in the queue, which bounds memory. An error in the
     thread is raised again by the next `put` or by `close`. `seconds` is the time spent loading.
     """
 
-    def __init__(self, store, depth: int = 2):
+    def __init__(self, store, header: str = "", depth: int = 2):
         import queue
         import threading
 
         self.store = store
+        self.header = header
         self.seconds = 0.0
         self.error: BaseException | None = None
         self._queue = queue.Queue(maxsize=depth)
@@ -259,7 +261,7 @@ class BackgroundLoader:
             if self.error is None:
                 t0 = time.perf_counter()
                 try:
-                    load_ntriples(self.store, text)
+                    load_turtle(self.store, self.header + text)
                 except BaseException as e:  # handed to the caller's thread
                     self.error = e
                 self.seconds += time.perf_counter() - t0
@@ -277,6 +279,14 @@ class BackgroundLoader:
             self._thread.join()
         if self.error is not None:
             raise self.error
+
+
+def load_turtle(store, text: str) -> None:
+    """Load Turtle text into the default graph with Oxigraph's bulk loader (see `load_ntriples`)."""
+    import pyoxigraph as ox
+
+    if text:
+        store.bulk_load(text.encode("utf-8"), ox.RdfFormat.TURTLE)
 
 
 def add_triples(store, triples: Iterable) -> None:
