@@ -87,7 +87,7 @@ def test_two_builds_are_byte_identical(papers, tmp_path):
 
 
 def test_committed_sample_matches_a_fresh_build(sample_build):
-    for name in ("graph.ttl", "graph.html"):
+    for name in ("graph.ttl", "graph.html", "report.html"):
         committed = REPO / "output" / name
         assert committed.exists(), f"output/{name} is not committed; run `kg build`"
         assert committed.read_bytes() == (sample_build / name).read_bytes(), \
