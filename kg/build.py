@@ -368,6 +368,9 @@ def _build_through_store(papers, out: Path, html: bool, report, eng, batch_size,
     out.mkdir(parents=True, exist_ok=True)
     ttl = out / "graph.ttl"
     fd, ttl_tmp = tempfile.mkstemp(prefix=".graph.ttl.", suffix=".tmp", dir=out)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(ttl_tmp, 0o666 & ~umask)  # as kg.graph.atomic_write: mkstemp makes the file private
     ttl_file = os.fdopen(fd, "w", encoding="utf-8")
     try:
         builder = GraphBuilder()
