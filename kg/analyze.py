@@ -42,7 +42,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import networkx as nx
-from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
 from .errors import GraphError
@@ -122,44 +122,15 @@ def load_graph(graph: Path | None = None, store: Path | None = None) -> Graph:
     """Read the graph to analyse: an RDF file, or a store directory.
 
     A store directory is either a `kg build` output directory (its ``graph.ttl`` is read) or an on-disk
-    pyoxigraph store (all its quads are merged into one graph).
+    pyoxigraph store (all its quads are merged into one graph); `kg.export.read_source` reads both.
     """
     from .graph import read_graph
 
     if store is None:
         return read_graph(graph)
-    store = Path(store)
-    if not store.is_dir():
-        raise GraphError(f"{store}: no such store directory (build one with `kg build -o {store}`)")
-    if (store / "graph.ttl").is_file():
-        return read_graph(store / "graph.ttl")
-    import pyoxigraph as ox
+    from .export import read_source
 
-    try:
-        quads = list(ox.Store.read_only(str(store)).quads_for_pattern(None, None, None, None))
-    except Exception as e:  # pyoxigraph raises OSError and its own errors for a non-store directory
-        msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise GraphError(f"{store}: neither a `kg build` output directory nor an RDF store ({msg[:120]})") from None
-    from .vocab import PREFIXES
-
-    g = Graph()
-    for prefix, ns in PREFIXES.items():
-        g.bind(prefix, ns, override=True)
-    for q in quads:  # the store's graphs, merged
-        g.add((_rdflib_term(q.subject), _rdflib_term(q.predicate), _rdflib_term(q.object)))
-    return g
-
-
-def _rdflib_term(t):
-    import pyoxigraph as ox
-
-    if isinstance(t, ox.NamedNode):
-        return URIRef(t.value)
-    if isinstance(t, ox.BlankNode):
-        return BNode(t.value)
-    if t.language:
-        return Literal(t.value, lang=t.language)
-    return Literal(t.value, datatype=URIRef(t.datatype.value))
+    return read_source(store=store)
 
 
 # ------------------------------------------------------------------------------------- RDF -> networkx

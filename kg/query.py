@@ -398,21 +398,10 @@ def _first_line(e: BaseException) -> str:
 
 
 def _from_ox(term):
-    """A pyoxigraph term -> the equal rdflib term (plain literals stay plain)."""
-    import pyoxigraph as ox
+    """A pyoxigraph term -> the equal rdflib term; an unbound result column stays None."""
+    from .store import from_ox
 
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        dt = term.datatype.value
-        return Literal(term.value) if dt == _XSD_STRING else Literal(term.value, datatype=URIRef(dt))
-    return Literal(str(term))
+    return None if term is None else from_ox(term)
 
 
 def _run_rdflib(query: CannedQuery, bound: dict, g: Graph):
