@@ -71,20 +71,26 @@ class Tok:
     __slots__ = ("i", "text", "lower_", "is_punct", "is_space", "is_alpha", "is_lower", "is_digit",
                  "whitespace_", "is_sent_start")
 
-    def __init__(self, i, text, lower_, is_punct, is_space, is_alpha, is_lower, is_digit, whitespace_, is_sent_start):
+    def __init__(self, i, lexeme, whitespace_, is_sent_start):
         self.i = i
-        self.text = text
-        self.lower_ = lower_
-        self.is_punct = is_punct
-        self.is_space = is_space
-        self.is_alpha = is_alpha
-        self.is_lower = is_lower
-        self.is_digit = is_digit
+        self.text, self.lower_, self.is_punct, self.is_space, self.is_alpha, self.is_lower, self.is_digit = lexeme
         self.whitespace_ = whitespace_
         self.is_sent_start = is_sent_start
 
 
-_ATTRS = ["ORTH", "LOWER", "IS_PUNCT", "IS_SPACE", "IS_ALPHA", "IS_LOWER", "IS_DIGIT", "SPACY", "SENT_START"]
+_ATTRS = ["ORTH", "SPACY", "SENT_START"]
+# (text, lower_, is_punct, is_space, is_alpha, is_lower, is_digit) by orth id: lexical attributes depend on
+# the string alone (every pipeline here is blank English), so they are read from the vocab once per string.
+_LEXEMES: dict[int, tuple] = {}
+
+
+def _lexeme(vocab, orth: int) -> tuple:
+    lex = vocab[orth]
+    if len(_LEXEMES) > 500_000:
+        _LEXEMES.clear()
+    got = _LEXEMES[orth] = (lex.orth_, lex.lower_, lex.is_punct, lex.is_space, lex.is_alpha, lex.is_lower,
+                            lex.is_digit)
+    return got
 
 
 def light_tokens(doc: Doc) -> list[Tok]:
@@ -92,10 +98,10 @@ def light_tokens(doc: Doc) -> list[Tok]:
     cached = doc.user_data.get("kg_toks")
     if cached is not None:
         return cached
-    strings = doc.vocab.strings
-    arr = doc.to_array(_ATTRS).tolist()
-    toks = [Tok(i, strings[o], strings[lo], bool(p), bool(sp), bool(al), bool(lw), bool(dg), " " if ws else "",
-                ss == 1) for i, (o, lo, p, sp, al, lw, dg, ws, ss) in enumerate(arr)]
+    vocab = doc.vocab
+    lexeme = _LEXEMES.get
+    toks = [Tok(i, lexeme(o) or _lexeme(vocab, o), " " if ws else "", ss == 1)
+            for i, (o, ws, ss) in enumerate(doc.to_array(_ATTRS).tolist())]
     doc.user_data["kg_toks"] = toks
     return toks
 
