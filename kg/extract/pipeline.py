@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import spacy
 from spacy.language import Language
@@ -157,6 +158,15 @@ def _is_stopword(word: str) -> bool:
     return word.lower() in _STOPWORDS
 
 
+class Word(NamedTuple):
+    """What the single-token rules make of a token text; it depends on the text alone, so it is memoised."""
+
+    gazetteer: tuple | None  # (entry, cleaned text) when the key index knows the token
+    model_start: bool  # a model name may start here (`Annotator.model_at` decides, reading on)
+    shaped: str | None  # the cleaned text when the token is name-shaped
+    title_word: bool  # a Title-Case word that is not a stop word ("Salience-Determined")
+
+
 _DETERMINERS = {"a", "an", "the", "our", "their", "its", "this", "these", "that", "novel", "new", "we", "and",
                 "or", "of", "to", "with", "as", "is", "are", "called", "named", "using", "on", "in", "by",
                 "for", "from", "via", "termed", "dubbed", "namely", "e.g.", "i.e.", "such", "like"}
@@ -189,6 +199,7 @@ class Annotator:
         for f, e in fam:
             self.families_by_prefix.setdefault(f.lower()[:2], []).append((f, e))
         self._family_cache: dict = {}
+        self._word_cache: dict[str, Word] = {}
         self.family_first_words = {}
         for f, e in fam:
             if " " in f:
@@ -293,10 +304,52 @@ class Annotator:
         return Mention(start, end, "Model", name, entity_key(name), name, "model-structure", 0.85,
                        family=family, params=params, known=True)
 
+    # --- single tokens
+
+    def word(self, tok: Tok) -> Word:
+        """The single-token rules' reading of `tok` (memoised by text: a token's flags follow from its text)."""
+        try:
+            return self._word_cache[tok.text]
+        except KeyError:
+            pass
+        got = Word(self._gazetteer_word(tok), self._may_start_model(tok), self._shaped_text(tok),
+                   bool(_TITLE_WORD.match(tok.text)) and tok.text not in _STOP_CAPS)
+        if len(self._word_cache) > 200_000:
+            self._word_cache.clear()
+        self._word_cache[tok.text] = got
+        return got
+
+    def _gazetteer_word(self, tok):
+        """(entry, cleaned text) when the token, cleaned or without a split suffix, has a gazetteer's key."""
+        if len(tok.text) < 2 or (tok.is_lower and tok.is_alpha) or tok.is_punct or tok.is_space:
+            return None
+        text = self._clean(tok.text)
+        for cand in dict.fromkeys((text, strip_split(text))):
+            entry = self.key_index.get(entity_key(cand))
+            if entry is None or (entry.cased and cand not in entry.forms):
+                continue
+            return entry, text
+        return None
+
+    def _may_start_model(self, tok) -> bool:
+        """False when `model_at` would reject the token without reading the tokens after it."""
+        if tok.is_punct or tok.is_space or tok.is_digit:
+            return False
+        if tok.text.lower() in self.family_first_words:
+            return True
+        if tok.text.endswith("'s"):
+            return False
+        text = tok.text
+        vendor = _VENDOR.match(text)
+        if vendor:
+            text = text[vendor.end():]
+        return self._family_of(text) is not None
+
     # --- the component
 
     def __call__(self, doc: Doc) -> Doc:
         toks = light_tokens(doc)
+        words = [self.word(t) for t in toks]
         mentions: list[Mention] = []
         # 1. gazetteers
         for matcher in (self.cased, self.uncased):
@@ -315,22 +368,18 @@ class Annotator:
                 mentions.append(Mention(s, e, entry.type, doc[s:e].text, key, name, "gazetteer", 0.9,
                                         aliases=[span_text], benchmark=entry.kind == "benchmark", known=True))
         covered = {i for m in mentions for i in range(m.start, m.end)}
-        for tok in toks:
-            if tok.i in covered or len(tok.text) < 2 or (tok.is_lower and tok.is_alpha) or tok.is_punct or tok.is_space:
+        for tok, word in zip(toks, words):
+            if word.gazetteer is None or tok.i in covered:
                 continue
-            text = self._clean(tok.text)
-            for cand in dict.fromkeys((text, strip_split(text))):
-                entry = self.key_index.get(entity_key(cand))
-                if entry is None or (entry.cased and cand not in entry.forms):
-                    continue
-                mentions.append(Mention(tok.i, tok.i + 1, entry.type, tok.text, entity_key(entry.name), entry.name,
-                                        "gazetteer", 0.85, aliases=[text], benchmark=entry.kind == "benchmark",
-                                        known=True))
-                break
+            entry, text = word.gazetteer
+            mentions.append(Mention(tok.i, tok.i + 1, entry.type, tok.text, entity_key(entry.name), entry.name,
+                                    "gazetteer", 0.85, aliases=[text], benchmark=entry.kind == "benchmark",
+                                    known=True))
         # 2. model structure
         i = 0
-        while i < len(doc):
-            m = self.model_at(doc, i, toks)
+        n = len(toks)
+        while i < n:
+            m = self.model_at(doc, i, toks) if words[i].model_start else None
             if m:
                 mentions.append(m)
                 i = m.end
@@ -338,9 +387,9 @@ class Annotator:
                 i += 1
         # 3. acronym definitions "Long Form (ACR)" and name-shaped tokens, cue-noun phrases
         mentions.extend(self._definitions(doc, toks))
-        mentions.extend(self._shaped(doc, toks))
+        mentions.extend(self._shaped(toks, words))
         mentions.extend(self._cue_phrases(doc, toks))
-        mentions.extend(self._title_case_phrases(doc, toks))
+        mentions.extend(self._title_case_phrases(toks, words))
         doc._.kg_mentions = _resolve_overlaps(mentions)
         return doc
 
@@ -383,26 +432,32 @@ class Annotator:
             parts.pop()
         return "-".join(parts)
 
-    def _shaped(self, doc, toks):
+    def _shaped(self, toks, words):
         out = []
-        for tok in toks:
-            if (tok.is_lower and tok.is_alpha) or tok.is_space or tok.is_punct:
-                continue
-            text = self._clean(tok.text)
-            if not name_shaped(text) or self._is_generic(text) or not _WORDLIKE.match(text):
-                continue
-            if "://" in tok.text or tok.text.lower().startswith(("www.", "github")) or _is_stopword(text):
-                continue
-            parts = text.split("-")
-            if len(parts) > 1 and _is_lower_word(parts[-1]) and len(parts[-1]) >= 3 and \
-                    parts[-1] not in ("test", "valid", "dev", "mini", "large", "base", "small", "instruct"):
-                continue  # an adjective compound: "MSE-optimal", "GPU-accelerated"
-            if "/" in text and all(self._is_generic(x) or not x for x in text.split("/")):
-                continue
-            if text != tok.text and not tok.text.startswith(text):
-                continue
-            out.append(Mention(tok.i, tok.i + 1, "", text, entity_key(text), text, "name-shape", 0.6))
+        for tok, word in zip(toks, words):
+            text = word.shaped
+            if text is not None:
+                out.append(Mention(tok.i, tok.i + 1, "", text, entity_key(text), text, "name-shape", 0.6))
         return out
+
+    def _shaped_text(self, tok):
+        """The token's cleaned text when it is a name by its shape ("DaSLaM", "GSM8K-test"), else None."""
+        if (tok.is_lower and tok.is_alpha) or tok.is_space or tok.is_punct:
+            return None
+        text = self._clean(tok.text)
+        if not name_shaped(text) or self._is_generic(text) or not _WORDLIKE.match(text):
+            return None
+        if "://" in tok.text or tok.text.lower().startswith(("www.", "github")) or _is_stopword(text):
+            return None
+        parts = text.split("-")
+        if len(parts) > 1 and _is_lower_word(parts[-1]) and len(parts[-1]) >= 3 and \
+                parts[-1] not in ("test", "valid", "dev", "mini", "large", "base", "small", "instruct"):
+            return None  # an adjective compound: "MSE-optimal", "GPU-accelerated"
+        if "/" in text and all(self._is_generic(x) or not x for x in text.split("/")):
+            return None
+        if text != tok.text and not tok.text.startswith(text):
+            return None
+        return text
 
     def _definitions(self, doc, toks):
         """"Long Form (ACR)": the acronym and its long form become one mention with an alias."""
@@ -444,7 +499,7 @@ class Annotator:
             # the acronym alone elsewhere in the text refers to the same entity
         return out
 
-    def _title_case_phrases(self, doc, toks):
+    def _title_case_phrases(self, toks, words):
         """Runs of two or more Title-Case words inside an abstract sentence: named components
         ("Salience-Determined Bit Allocation"). Sentence starts and the title are left out."""
         out = []
@@ -453,19 +508,18 @@ class Annotator:
         n = len(toks)
         while i < n:
             t = toks[i]
-            if t.is_sent_start or not _TITLE_WORD.match(t.text) or t.text in _STOP_CAPS:
+            if t.is_sent_start or not words[i].title_word:
                 i += 1
                 continue
             j = i
-            while j < n and _TITLE_WORD.match(toks[j].text) and toks[j].text not in _STOP_CAPS and not (
-                    j > i and toks[j].is_sent_start):
+            while j < n and words[j].title_word and not (j > i and toks[j].is_sent_start):
                 j += 1
-            words = [toks[k].text for k in range(i, j)]
+            phrase_words = [toks[k].text for k in range(i, j)]
             before = toks[i - 1].text if i > 0 else ""
             after = toks[j].text if j < n else ""
             cut = before[:1].isupper() or after in ("of", "in", "for", "on") or after[:1].isupper()
-            if not cut and _title_case_phrase_ok(words, self.generic) and self._component_sentence(toks, i):
-                phrase = " ".join(words)
+            if not cut and _title_case_phrase_ok(phrase_words, self.generic) and self._component_sentence(toks, i):
+                phrase = " ".join(phrase_words)
                 out.append(Mention(i, j, "", phrase, entity_key(phrase), phrase, "title-case", 0.55))
             i = max(j, i + 1)
         return out
