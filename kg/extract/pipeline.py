@@ -26,7 +26,7 @@ from .names import (MODEL_SUFFIXES, acronym_matches, entity_key, is_size, is_ver
 from .records import Entity, Link, PaperExtraction, Result
 from .resources import GazEntry, Resources, load_resources
 
-__all__ = ["build_pipeline", "TITLE_SEPARATOR"]
+__all__ = ["build_pipeline", "TITLE_SEPARATOR", "light_tokens", "span_text"]
 
 TITLE_SEPARATOR = "\n\n"
 
@@ -105,6 +105,12 @@ def light_tokens(doc: Doc) -> list[Tok]:
             for i, (o, ws, ss) in enumerate(doc.to_array(_ATTRS).tolist())]
     doc.user_data["kg_toks"] = toks
     return toks
+
+
+def span_text(toks: list[Tok], start: int, end: int) -> str:
+    """`doc[start:end].text`, from the light tokens."""
+    text = "".join([t.text + t.whitespace_ for t in toks[start:end]])
+    return text[:-1] if start < end and toks[end - 1].whitespace_ else text
 
 
 # ------------------------------------------------------------------------------------ mentions
@@ -356,8 +362,8 @@ class Annotator:
             for match_id, s, e in matcher(doc):
                 ident = doc.vocab.strings[match_id]
                 entry = self.entries[ident]
-                span_text = doc[s:e].text
-                if entry.context and not self._hardware_context(doc, s, e):
+                written = span_text(toks, s, e)
+                if entry.context and not self._hardware_context(toks, s, e):
                     continue
                 if entry.type == "Hardware":
                     e = self._extend_hardware(doc, e, toks)
@@ -365,8 +371,8 @@ class Annotator:
                     e = self._extend_split(doc, e, toks)
                 name = entry.name
                 key = entity_key(entry.name)
-                mentions.append(Mention(s, e, entry.type, doc[s:e].text, key, name, "gazetteer", 0.9,
-                                        aliases=[span_text], benchmark=entry.kind == "benchmark", known=True))
+                mentions.append(Mention(s, e, entry.type, span_text(toks, s, e), key, name, "gazetteer", 0.9,
+                                        aliases=[written], benchmark=entry.kind == "benchmark", known=True))
         covered = {i for m in mentions for i in range(m.start, m.end)}
         for tok, word in zip(toks, words):
             if word.gazetteer is None or tok.i in covered:
@@ -393,8 +399,8 @@ class Annotator:
         doc._.kg_mentions = _resolve_overlaps(mentions)
         return doc
 
-    def _hardware_context(self, doc, s, e) -> bool:
-        window = doc[max(0, s - 4): min(len(doc), e + 4)].text.lower()
+    def _hardware_context(self, toks, s, e) -> bool:
+        window = span_text(toks, max(0, s - 4), min(len(toks), e + 4)).lower()
         return any(w in window for w in ("apple", "chip", "macbook", "mac ", "silicon", "ultra", "max", "pro", "soc",
                                          "laptop", "device"))
 

@@ -10,7 +10,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from .names import entity_key, name_shaped, strip_split
-from .pipeline import light_tokens
+from .pipeline import light_tokens, span_text
 from .records import Entity, Link, PaperExtraction, Result
 from .resources import Resources, load_resources
 
@@ -224,7 +224,7 @@ class Relater:
                     continue
                 if nxt not in (",", "(", ":", "*", '"', "”", ";", ".", "which", "that", "to", "for", "-"):
                     continue
-                text = doc[j:k].text
+                text = span_text(toks, j, k)
                 added.append(Mention(j, k, "", text, entity_key(text), text, "proposal-name", 0.75))
                 covered.update(range(j, k))
         if not added:
@@ -240,12 +240,12 @@ class Relater:
         # the title's name before a colon, when no mention covers it: "Lyra: Orchestrating ..."
         colon = next((t.i for t in toks[:title_end] if t.text == ":"), None)
         if colon is not None and 1 <= colon <= 3 and not any(m.start < colon for m in mentions):
-            words = doc[0:colon]
+            words = toks[0:colon]
             if all(w.text[:1].isupper() or w.text[:1].isdigit() for w in words) and not all(
                     w.text in self.res.generic or w.text.rstrip("s") in self.res.generic for w in words) and \
                     words[-1].text not in ("Models", "LLMs", "Networks", "Agents", "Systems"):
                 from .pipeline import Mention
-                text = words.text
+                text = span_text(toks, 0, colon)
                 mentions = sorted(mentions + [Mention(0, colon, "", text, entity_key(text), text, "title-name",
                                                       0.8)], key=lambda m: m.start)
         mentions = self._proposal_names(doc, mentions)
@@ -264,7 +264,6 @@ class Relater:
             groups[key].append(m)
         ext = PaperExtraction()
         entities = {}
-        sent_of = {}
         for key, ms in groups.items():
             typed = []
             for m in ms:
@@ -307,12 +306,10 @@ class Relater:
             evidence = _sentence_text(doc, m.start)
             entities[key] = ent
             ext.links.append(Link(kind=kind, entity=ent, evidence=evidence, confidence=conf, rule=rule))
-            for mm in ms:
-                sent_of.setdefault(_sent_of(doc, mm.start).start, []).append((mm, ent))
         # tasks
         seen_tasks = set()
         for _, s, e in self.tasks(doc):
-            phrase = doc[s:e].text.lower()
+            phrase = span_text(toks, s, e).lower()
             if phrase in seen_tasks:
                 continue
             seen_tasks.add(phrase)
@@ -430,7 +427,7 @@ class Relater:
                 continue
             ments = ments_by_sent.get(sent.start, [])
             datasets = [(m.start, m.end, e) for m, e in ments if e.type == "Dataset"]
-            if not datasets and len(own_datasets) == 1 and _refers_to_own_dataset(sent):
+            if not datasets and len(own_datasets) == 1 and _refers_to_own_dataset(toks[sent.start:sent.end]):
                 # "the best performer on our benchmark achieves 38.05%": the paper's own benchmark
                 datasets = [(sent.start, sent.start, own_datasets[0])]
             if not datasets:
@@ -545,20 +542,33 @@ class Relater:
         return best[1] if best else None
 
 
-def _refers_to_own_dataset(sent) -> bool:
-    words = [t.lower_ for t in sent]
+def _refers_to_own_dataset(sent_toks) -> bool:
+    words = [t.lower_ for t in sent_toks]
     for a, b in zip(words, words[1:]):
         if a in ("our", "this", "the", "proposed") and b in ("benchmark", "dataset", "suite", "test"):
             return True
     return False
 
 
+class Sent:
+    """A sentence: token offsets and text, as in the `doc.sents` Span, made from the light tokens."""
+
+    __slots__ = ("start", "end", "text")
+
+    def __init__(self, toks, start: int, end: int):
+        self.start = start
+        self.end = end
+        self.text = span_text(toks, start, end)
+
+
 def _sents(doc):
-    """The doc's sentences, computed once per doc (Token.sent is linear in the doc length)."""
+    """The doc's sentences (the boundaries of `doc.sents`), computed once per doc."""
     cached = doc.user_data.get("kg_sents")
     if cached is None:
-        spans = list(doc.sents)
-        index = [0] * len(doc)
+        toks = light_tokens(doc)
+        starts = [0] + [t.i for t in toks[1:] if t.is_sent_start] if toks else []
+        spans = [Sent(toks, a, b) for a, b in zip(starts, starts[1:] + [len(toks)])]
+        index = [0] * len(toks)
         for n, sp in enumerate(spans):
             for i in range(sp.start, sp.end):
                 index[i] = n
