@@ -32,6 +32,7 @@ _EVAL_VERBS = {"improves", "outperforms", "gains", "evaluate", "evaluated", "eva
 _METHOD_SHAPE = re.compile(r"(quant|net|former|gpt|lm|llm|opt|prover|agent|rl|po)$", re.I)
 _MODEL_SHAPE = re.compile(r"(^|[-_ ])\d+(\.\d+)?[BMT]($|[-_ ])|[-_ ](Instruct|Chat|Base|Coder|VL)($|[-_ ])")
 _DATASET_SHAPE = re.compile(r"(bench|benchmark|eval|arena|qa|corpus|instruct|set|data|\d+[kK])$", re.I)
+_DIGIT = re.compile(r"\d")
 _NUMBER = re.compile(r"^\d+(?:,\d{3})*(?:\.\d+)?$")
 _NUMBER_PCT = re.compile(r"^(\d+(?:\.\d+)?)\\?%$")
 _ARROW = re.compile(r"^(\d+(?:\.\d+)?%?)\\?(?:downarrow|uparrow|↓|↑)$")
@@ -352,9 +353,9 @@ class Relater:
         toks = light_tokens(doc)
         out = []
         for t in toks[sent.start:sent.end]:
-            if t.i in covered:
-                continue
             text = t.text
+            if not _DIGIT.match(text) or t.i in covered:
+                continue  # every number pattern below starts with a digit
             nxt = toks[t.i + 1] if t.i + 1 < len(doc) else None
             prev = toks[t.i - 1] if t.i > 0 else None
             arrow_before = prev is not None and (prev.text in ("->", "→", "=>") or (
@@ -415,8 +416,8 @@ class Relater:
             ent = entities.get(key)
             if ent is not None:
                 ments_by_sent[_sent_of(doc, m.start).start].append((m, ent))
-        proposed = [ent for key, ent in entities.items() if any(
-            m.start in proposals for m in mentions if alias_to_key.get(m.key, m.key) == key)]
+        proposed_keys = {alias_to_key.get(m.key, m.key) for m in mentions if m.start in proposals}
+        proposed = [ent for key, ent in entities.items() if key in proposed_keys]
         own = next((e for e in proposed if e.type in ("Method", "Model")), None)
         improve = self.cues["improvement_cues"]
         metrics = self.cues["metrics"]
@@ -435,6 +436,7 @@ class Relater:
             nums = self._numbers(doc, sent, covered)
             if not nums:
                 continue
+            metric_words = self._metric_words(toks, sent, metrics)
             # clauses split at ';'
             clause_of = {}
             c = 0
@@ -508,7 +510,7 @@ class Relater:
                     kind = "improvement"  # "improvements of 14.1%, 7.1%, and 9.4%": the cue covers the list
                 prev_num, prev_kind = pos, kind
                 system = self._system(doc, sent, pos, ments, own)
-                metric = self._metric(doc, sent, pos, metrics)
+                metric = _nearest(metric_words, pos)
                 conf = 0.8 if len(datasets) == 1 or pos in pairing else 0.6
                 if datasets[0][0] == datasets[0][1]:  # dataset by reference, not by name
                     conf = 0.5
@@ -525,21 +527,27 @@ class Relater:
             return own
         return None
 
-    def _metric(self, doc, sent, pos, metrics):
-        toks = light_tokens(doc)
-        best = None
+    def _metric_words(self, toks, sent, metrics):
+        """(token index, metric) for each metric named in the sentence: "accuracy", "exact match", "pass@1"."""
+        out = []
         for t in toks[sent.start:sent.end]:
             w = t.lower_
-            cand = None
             if w in metrics:
-                cand = w
+                out.append((t.i, w))
             elif t.i + 1 < sent.end and f"{w} {toks[t.i + 1].lower_}" in metrics:
-                cand = f"{w} {toks[t.i + 1].lower_}"
+                out.append((t.i, f"{w} {toks[t.i + 1].lower_}"))
             elif w.startswith("pass@"):
-                cand = w
-            if cand and (best is None or abs(t.i - pos) < best[0]):
-                best = (abs(t.i - pos), cand)
-        return best[1] if best else None
+                out.append((t.i, w))
+        return out
+
+
+def _nearest(found, pos):
+    """The item of (token index, item) pairs nearest to token `pos` (the first of equals), or None."""
+    best = None
+    for i, item in found:
+        if best is None or abs(i - pos) < best[0]:
+            best = (abs(i - pos), item)
+    return best[1] if best else None
 
 
 def _refers_to_own_dataset(sent_toks) -> bool:
@@ -553,12 +561,19 @@ def _refers_to_own_dataset(sent_toks) -> bool:
 class Sent:
     """A sentence: token offsets and text, as in the `doc.sents` Span, made from the light tokens."""
 
-    __slots__ = ("start", "end", "text")
+    __slots__ = ("start", "end", "_toks", "_text")
 
     def __init__(self, toks, start: int, end: int):
         self.start = start
         self.end = end
-        self.text = span_text(toks, start, end)
+        self._toks = toks
+        self._text = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = span_text(self._toks, self.start, self.end)
+        return self._text
 
 
 def _sents(doc):
@@ -568,10 +583,9 @@ def _sents(doc):
         toks = light_tokens(doc)
         starts = [0] + [t.i for t in toks[1:] if t.is_sent_start] if toks else []
         spans = [Sent(toks, a, b) for a, b in zip(starts, starts[1:] + [len(toks)])]
-        index = [0] * len(toks)
+        index = []  # token -> sentence number
         for n, sp in enumerate(spans):
-            for i in range(sp.start, sp.end):
-                index[i] = n
+            index += [n] * (sp.end - sp.start)
         cached = doc.user_data["kg_sents"] = (spans, index)
     return cached[0]
 
