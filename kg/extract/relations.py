@@ -111,8 +111,8 @@ class Relater:
             return "Dataset", "shape-type", True
         if m.start >= 1 and toks[m.start - 1].lower_ == "on" and m.start >= 2 and \
                 toks[m.start - 2].lower_ not in ("based", "built", "relies", "rely", "focus", "depend", "depends"):
-            sent = _sent_of(doc, m.start)
-            if any(t.lower_ in _EVAL_VERBS or t.lower_ in self.metric_words for t in toks[sent.start:sent.end]) \
+            words = _sent_of(doc, m.start).words
+            if not (words.isdisjoint(_EVAL_VERBS) and words.isdisjoint(self.metric_words)) \
                     and not _METHOD_SHAPE.search(m.name):
                 return "Dataset", "preposition", True
         return "Method", "default", False
@@ -149,11 +149,13 @@ class Relater:
         breaks = self.cues["clause_breaks"]
         by_start = {m.start: m for m in mentions}
         definitions = [m for m in mentions if m.rule == "acronym-definition"]
+        triggers = naming | verbs | {"our"}
         for sent in _sents(doc)[1:]:
-            lows = [t.lower_ for t in toks[sent.start:sent.end]]
-            has_subject = any(w in _SUBJECTS for w in lows)
+            has_subject = not sent.words.isdisjoint(_SUBJECTS)
             for t in toks[sent.start:sent.end]:
                 w = t.lower_
+                if w not in triggers:
+                    continue
                 if w in naming:
                     # the next mention within 4 tokens
                     for j in range(t.i + 1, min(t.i + 5, sent.end)):
@@ -206,7 +208,7 @@ class Relater:
         verbs = self.cues["propose_verbs"]
         added = []
         for sent in _sents(doc)[1:]:
-            if not any(t.lower_ in _SUBJECTS for t in toks[sent.start:sent.end]):
+            if sent.words.isdisjoint(_SUBJECTS):
                 continue
             for t in toks[sent.start:sent.end]:
                 if t.lower_ not in verbs or t.i == sent.start:
@@ -444,7 +446,7 @@ class Relater:
                 if t.text == ";":
                     c += 1
                 clause_of[t.i] = c
-            respectively = any(t.lower_ == "respectively" for t in toks[sent.start:sent.end])
+            respectively = "respectively" in sent.words
             items = sorted([(n[0], "N", n) for n in nums] + [(d[0], "D", d) for d in datasets], key=lambda x: x[0])
             pairing = {}
             # runs of numbers followed (or preceded, with "respectively") by an equal run of datasets
@@ -523,7 +525,7 @@ class Relater:
         systems = [(m, e) for m, e in ments if e.type in ("Method", "Model") and m.start < pos]
         if systems:
             return systems[-1][1]
-        if own is not None and any(t.lower_ in ("we", "our", "ours") for t in toks[sent.start:sent.end]):
+        if own is not None and not sent.words.isdisjoint(("we", "our", "ours")):
             return own
         return None
 
@@ -561,19 +563,27 @@ def _refers_to_own_dataset(sent_toks) -> bool:
 class Sent:
     """A sentence: token offsets and text, as in the `doc.sents` Span, made from the light tokens."""
 
-    __slots__ = ("start", "end", "_toks", "_text")
+    __slots__ = ("start", "end", "_toks", "_text", "_words")
 
     def __init__(self, toks, start: int, end: int):
         self.start = start
         self.end = end
         self._toks = toks
         self._text = None
+        self._words = None
 
     @property
     def text(self) -> str:
         if self._text is None:
             self._text = span_text(self._toks, self.start, self.end)
         return self._text
+
+    @property
+    def words(self) -> frozenset[str]:
+        """The lower-cased token texts of the sentence."""
+        if self._words is None:
+            self._words = frozenset(t.lower_ for t in self._toks[self.start:self.end])
+        return self._words
 
 
 def _sents(doc):
