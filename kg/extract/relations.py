@@ -47,6 +47,7 @@ _NOT_RESULT_NEXT = {"b", "m", "k", "billion", "million", "thousand", "parameters
                     "instances", "pairs", "papers", "datasets", "benchmarks", "categories", "domains", "k",
                     "epochs", "iterations", "rounds", "queries", "images", "videos", "users", "agents",
                     "theorems", "proofs", "nodes", "documents", "words", "lines", "files", "shots", "shot"}
+_USE_KIND = {"Model": "usesModel", "Method": "usesMethod", "Hardware": "targetsHardware"}
 _PRIORITY = {"gazetteer": 6, "model-structure": 5, "cue-context": 4, "title-type": 4, "shape-type": 3,
              "preposition": 2, "default": 1}
 
@@ -68,9 +69,9 @@ class Relater:
 
     def _type_of(self, doc: Doc, m) -> tuple[str, str, bool]:
         """(type, why, benchmark) for a mention the gazetteers did not type."""
-        toks = light_tokens(doc)
         if m.type and m.rule in ("gazetteer", "model-structure"):
             return m.type, m.rule, m.benchmark
+        toks = light_tokens(doc)
         for form in (m.name, *m.aliases):
             e = self.by_key.get(entity_key(form))
             if e is not None:
@@ -304,8 +305,7 @@ class Relater:
             else:
                 m = next((m for m in ms if m.start > title_end), ms[0])
                 rule, conf = (why if why != "default" else best.rule), self._confidence(why, best)
-                kind = {"Model": "usesModel", "Method": "usesMethod", "Hardware": "targetsHardware",
-                        "Dataset": self._dataset_kind(doc, ms)}[etype]
+                kind = self._dataset_kind(doc, ms) if etype == "Dataset" else _USE_KIND[etype]
             evidence = _sentence_text(doc, m.start)
             entities[key] = ent
             ext.links.append(Link(kind=kind, entity=ent, evidence=evidence, confidence=conf, rule=rule))
@@ -588,6 +588,11 @@ class Sent:
 
 def _sents(doc):
     """The doc's sentences (the boundaries of `doc.sents`), computed once per doc."""
+    return _sentence_table(doc)[0]
+
+
+def _sentence_table(doc):
+    """(sentences, sentence number of each token), cached on the doc while the pipeline runs."""
     cached = doc.user_data.get("kg_sents")
     if cached is None:
         toks = light_tokens(doc)
@@ -597,12 +602,11 @@ def _sents(doc):
         for n, sp in enumerate(spans):
             index += [n] * (sp.end - sp.start)
         cached = doc.user_data["kg_sents"] = (spans, index)
-    return cached[0]
+    return cached
 
 
 def _sent_of(doc, i):
-    _sents(doc)
-    spans, index = doc.user_data["kg_sents"]
+    spans, index = _sentence_table(doc)
     return spans[index[i]]
 
 
