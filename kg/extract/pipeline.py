@@ -115,7 +115,7 @@ def span_text(toks: list[Tok], start: int, end: int) -> str:
 
 # ------------------------------------------------------------------------------------ mentions
 
-@dataclass
+@dataclass(slots=True)
 class Mention:
     start: int  # token offsets
     end: int
@@ -355,7 +355,8 @@ class Annotator:
 
     def __call__(self, doc: Doc) -> Doc:
         toks = light_tokens(doc)
-        words = [self.word(t) for t in toks]
+        known = self._word_cache.get
+        words = [known(t.text) or self.word(t) for t in toks]
         mentions: list[Mention] = []
         # 1. gazetteers
         for matcher in (self.cased, self.uncased):
@@ -617,11 +618,11 @@ def _resolve_overlaps(mentions):
     taken = set()
     out = []
     for m in mentions:
-        span = set(range(m.start, m.end))
-        if span & taken:
+        span = range(m.start, m.end)
+        if not taken.isdisjoint(span):
             # a definition mention may contain a known name: let the known name stand, drop the definition
             continue
-        taken |= span
+        taken.update(span)
         out.append(m)
     out.sort(key=lambda m: m.start)
     return out
