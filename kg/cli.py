@@ -353,9 +353,12 @@ def ontology(as_html, out):
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "turtle", "nt"]), default="table",
               show_default=True, help="Rows as table, csv or json; CONSTRUCT graphs as turtle, nt or json (JSON-LD).")
 @click.option("--list", "list_", is_flag=True, help="List the canned queries with their parameters and defaults.")
+@click.option("--limit", "limit", type=click.IntRange(min=0), default=None, metavar="N",
+              help="Rows to show of a query that has a row limit (leaderboard, hardware-papers): the best N; "
+                   "0 for all  [default: the query's, see --list]")
 @click.option("--sparql", "show_sparql", is_flag=True,
               help="Print the query with its parameters bound (a VALUES clause) instead of running it.")
-def query(name, params, graph, store, endpoint, fmt, list_, show_sparql):
+def query(name, params, graph, store, endpoint, fmt, list_, show_sparql, limit):
     """Run a canned SPARQL query (kg/queries/NAME.rq) on a graph file, a store or an endpoint.
 
     Example:
@@ -374,15 +377,21 @@ def query(name, params, graph, store, endpoint, fmt, list_, show_sparql):
     if not name:
         raise click.UsageError("give a query NAME, or --list to see them")
     values = parse_params(params)
+    q = load_query(name)
+    if limit and q.limit is None:
+        raise click.UsageError(f"query {name} returns all its rows; --limit is for queries with a row limit "
+                               "(see --list)")
     if show_sparql:
-        click.echo(values_text(load_query(name), values), nl=False)
+        click.echo(values_text(q, values, limit), nl=False)
         return
     if sum(x is not None for x in (graph, store, endpoint)) > 1:
         raise click.UsageError("give one of --graph, --store or --endpoint")
     if graph is None and store is None and endpoint is None:
         graph = DEFAULT_GRAPH
-    result = run_query(name, values, graph=graph, store=store, endpoint=endpoint)
+    result = run_query(q, values, graph=graph, store=store, endpoint=endpoint, limit=limit)
     click.echo(format_result(result, fmt))
+    if result.truncated:
+        click.echo(f"kg: showing the first {len(result.rows)} rows; --limit N shows more, --limit 0 all", err=True)
 
 
 @cli.command()

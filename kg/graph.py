@@ -34,7 +34,7 @@ from rdflib.namespace import DCTERMS, PROV, SKOS, Namespace
 from .errors import GraphError
 from .extract.names import entity_key
 from .ingest import Paper, normalise_title
-from .vocab import ENTITY_CLASSES, KG, KGR, LINK_PROPERTIES, PREFIXES
+from .vocab import ENTITY_CLASSES, KG, KGR, LINK_PROPERTIES, PREFIXES, match_key
 
 SCHEMA = Namespace("http://schema.org/")
 
@@ -90,7 +90,8 @@ def _decimal_text(value) -> str:
 # Per-paper and entity triples are made as neutral terms first: an IRI is a `str`, a literal a
 # (lexical form, datatype IRI or None) tuple. `graph()` turns them into rdflib terms; a store build writes
 # them as N-Triples text (`ntriples`), which is far faster than making rdflib terms for millions of triples.
-_RDF_TYPE, _RDFS_LABEL, _SKOS_ALT = str(RDF.type), str(RDFS.label), str(SKOS.altLabel)
+_RDF_TYPE, _RDFS_LABEL, _SKOS_ALT, _SKOS_HIDDEN = (str(RDF.type), str(RDFS.label), str(SKOS.altLabel),
+                                                 str(SKOS.hiddenLabel))
 _RDF_STATEMENT, _RDF_SUBJECT, _RDF_PREDICATE, _RDF_OBJECT = (str(RDF.Statement), str(RDF.subject),
                                                              str(RDF.predicate), str(RDF.object))
 _XSD_DECIMAL, _XSD_DATE, _XSD_ANYURI = str(XSD.decimal), str(XSD.date), str(XSD.anyURI)
@@ -315,8 +316,13 @@ class GraphBuilder:
         if record["benchmark"]:
             out.append((iri, _RDF_TYPE, _K["Benchmark"]))
         out.append((iri, _RDFS_LABEL, (label, None)))
-        for alt in sorted((set(forms) | set(record["aliases"])) - {label}):
+        names = set(forms) | set(record["aliases"])
+        for alt in sorted(names - {label}):
             out.append((iri, _SKOS_ALT, (alt, None)))
+        # Lower-case forms as hidden labels, so queries match a name in any case by an index lookup
+        # (`match_key`) instead of a scan; SKOS keeps hidden labels apart from the other labels.
+        for key in sorted({match_key(n) for n in names} - names):
+            out.append((iri, _SKOS_HIDDEN, (key, None)))
         if record["params"]:
             out.append((iri, _K["parameterCount"], _dec(int(record["params"]))))
         return out

@@ -13,6 +13,14 @@ text: an rdflib graph gets them as ``initBindings``; a pyoxigraph store and an H
 optional ``# lists: COLUMN, ...`` header names ``GROUP_CONCAT`` columns (separator ``"; "``) whose items
 are sorted here, since SPARQL leaves their order to the engine.
 
+Names are matched in any case by index lookups, not by lower-casing every label: a string parameter
+``NAME`` is also bound as ``?NAMEKey``, its `match_key` (case-folded), which the graph holds as
+``skos:hiddenLabel`` wherever it differs from an entity's label and altLabels. A query that can return
+more rows than anyone reads names a default row limit in its header (``# limit: 100``) and marks where
+the ``LIMIT`` goes with a ``# @limit`` line (inside a sub-select, so the engine looks up the details of the
+kept rows only); ``limit=0`` (``kg query --limit 0``) returns every row, and a result says whether rows
+were left out.
+
 Three sources, one at a time: ``graph`` (an rdflib Graph, or an RDF file, loaded into an in-memory
 pyoxigraph store for speed), ``store`` (a pyoxigraph store directory, opened read-only, or a
 ``pyoxigraph.Store``) and ``endpoint`` (a SPARQL 1.1 protocol URL). All engine access lives in this module.
@@ -47,7 +55,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -55,7 +63,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
 from .errors import GraphError, QueryError
-from .vocab import PREFIXES
+from .vocab import PREFIXES, match_key
 
 __all__ = ["QUERY_DIR", "Param", "CannedQuery", "QueryResult", "parse_query", "load_query", "list_queries",
            "run_query", "construct_graph", "values_text", "sparql_literal", "open_store", "answer_sparql",
@@ -64,6 +72,7 @@ __all__ = ["QUERY_DIR", "Param", "CannedQuery", "QueryResult", "parse_query", "l
 
 QUERY_DIR = Path(__file__).parent / "queries"
 MARKER = "# @parameters"
+LIMIT_MARKER = "# @limit"
 LIST_SEPARATOR = "; "
 FORMATS = ("table", "csv", "json", "turtle", "nt")
 
@@ -71,6 +80,7 @@ _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 _PARAM = re.compile(r"^(?P<name>[a-z][a-z0-9_]*)\s*(?::\s*(?P<type>\w+))?\s*(?:=\s*(?P<default>.*?))?"
                     r"\s*(?:--\s*(?P<help>.*))?$")
 _PARAM_VAR = re.compile(r"[?$]([A-Za-z_][A-Za-z0-9_]*)Param\b")
+_KEY_VAR = re.compile(r"[?$]([A-Za-z_][A-Za-z0-9_]*)Key\b")
 _FORM = re.compile(r"^\s*(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", re.I | re.M)
 _TYPES = {"string": None, "decimal": XSD.decimal, "integer": XSD.integer}
 _NUMERIC = {XSD.integer, XSD.int, XSD.long, XSD.short, XSD.nonNegativeInteger, XSD.positiveInteger,
@@ -91,6 +101,11 @@ class Param:
     @property
     def variable(self) -> str:
         return f"{self.name}Param"
+
+    @property
+    def key_variable(self) -> str:
+        """The variable bound to the value's `match_key`, for matching names by ``skos:hiddenLabel``."""
+        return f"{self.name}Key"
 
     def literal(self, value: str) -> Literal:
         """The RDF literal for a value given as text; QueryError if it is not of the parameter's type."""
@@ -122,13 +137,33 @@ class CannedQuery:
     form: str
     lists: tuple[str, ...] = ()
     path: Path | None = None
+    keys: tuple[str, ...] = ()
+    limit: int | None = None
 
-    @cached_property
-    def prepared(self):
-        """The query parsed by rdflib, made on first use and kept: parsing costs more than running it."""
-        from rdflib.plugins.sparql import prepareQuery
+    def limited(self, limit: int | None) -> str:
+        """The text with ``LIMIT limit`` at its ``# @limit`` line (none for None or 0)."""
+        if self.limit is None:
+            return self.text
+        out = []
+        for line in self.text.splitlines():
+            if line.strip().startswith(LIMIT_MARKER):
+                indent = line[: len(line) - len(line.lstrip())]
+                line = f"{indent}LIMIT {int(limit)}" if limit else ""
+            out.append(line)
+        return "\n".join(out) + "\n"
 
-        return prepareQuery(self.text)
+    def prepared(self, limit: int | None = None):
+        """The query parsed by rdflib (kept: parsing costs more than running it on a small graph)."""
+        return _prepare(self.limited(limit))
+
+    def variables(self, bound: dict[str, Literal]) -> dict[str, Literal]:
+        """Bound parameters (name -> literal) as query variables: ``?NAMEParam``, and ``?NAMEKey`` if used."""
+        out = {}
+        for name, lit in bound.items():
+            out[self.param(name).variable] = lit
+            if name in self.keys:
+                out[self.param(name).key_variable] = Literal(match_key(str(lit)))
+        return out
 
     def param(self, name: str) -> Param:
         for p in self.params:
@@ -164,6 +199,7 @@ class QueryResult:
     columns: list[str] = field(default_factory=list)
     rows: list[tuple] = field(default_factory=list)
     graph: Graph | None = None
+    truncated: bool = False
 
     def records(self) -> list[dict]:
         """Rows as dicts of plain Python values (int, Decimal, float, bool, str or None)."""
@@ -183,6 +219,7 @@ def parse_query(text: str, name: str, source: str = "<string>") -> CannedQuery:
     fields: dict[str, str] = {}
     params: list[Param] = []
     lists: tuple[str, ...] = ()
+    limit = None
     lines = text.splitlines()
     body_start = len(lines)
     for n, line in enumerate(lines, 1):
@@ -219,8 +256,13 @@ def parse_query(text: str, name: str, source: str = "<string>") -> CannedQuery:
             params.append(param)
         elif key == "lists":
             lists = tuple(c.strip() for c in value.split(",") if c.strip())
+        elif key == "limit":
+            if not re.fullmatch(r"[1-9][0-9]*", value):
+                raise QueryError(f"{source}:{n}: limit must be a positive whole number, not {value!r}")
+            limit = int(value)
         else:
-            raise QueryError(f"{source}:{n}: unknown header field {key!r} (use title, description, param, lists)")
+            raise QueryError(f"{source}:{n}: unknown header field {key!r} "
+                             "(use title, description, param, lists, limit)")
     for key in ("title", "description"):
         if not fields.get(key):
             raise QueryError(f"{source}: header lacks '# {key}: ...'")
@@ -232,17 +274,27 @@ def parse_query(text: str, name: str, source: str = "<string>") -> CannedQuery:
     if form not in ("SELECT", "CONSTRUCT"):
         raise QueryError(f"{source}: {form} queries are not supported; write a SELECT or CONSTRUCT query")
     used = set(_PARAM_VAR.findall(_strip_comments(body)))
+    keys = set(_KEY_VAR.findall(_strip_comments(body)))
     declared = {p.name for p in params}
     if used - declared:
         raise QueryError(f"{source}: uses ?{sorted(used - declared)[0]}Param but declares no such param")
-    if declared - used:
-        raise QueryError(f"{source}: param {sorted(declared - used)[0]!r} is declared but ?"
-                         f"{sorted(declared - used)[0]}Param is not used")
+    strings = {p.name for p in params if p.type == "string"}
+    if keys - strings:
+        raise QueryError(f"{source}: uses ?{sorted(keys - strings)[0]}Key but declares no such string param")
+    if declared - used - keys:
+        unused = sorted(declared - used - keys)[0]
+        raise QueryError(f"{source}: param {unused!r} is declared but neither ?{unused}Param nor ?{unused}Key "
+                         "is used")
     if params and not any(ln.strip().startswith(MARKER) for ln in lines[body_start:]):
         raise QueryError(f"{source}: a query with parameters needs a '{MARKER}' line in each group that reads "
                          "them: engines without initBindings get a VALUES clause there")
+    marks = sum(ln.strip().startswith(LIMIT_MARKER) for ln in lines[body_start:])
+    if (limit is None) != (marks == 0) or marks > 1:
+        raise QueryError(f"{source}: a '# limit: N' header and one '{LIMIT_MARKER}' line (where LIMIT goes) "
+                         "come together")
     return CannedQuery(name=name, title=fields["title"], description=fields["description"], params=tuple(params),
-                       text=body.strip() + "\n", form=form, lists=lists, path=Path(source))
+                       text=body.strip() + "\n", form=form, lists=lists, path=Path(source),
+                       keys=tuple(sorted(keys)), limit=limit)
 
 
 def _strip_comments(text: str) -> str:
@@ -310,18 +362,20 @@ def sparql_literal(lit: Literal) -> str:
     return text
 
 
-def values_text(query: CannedQuery, params: dict | None = None) -> str:
+def values_text(query: CannedQuery, params: dict | None = None, limit: int | None = None) -> str:
     """The query text with its parameters bound by a VALUES clause at the ``# @parameters`` marker.
 
-    This is what a store or an HTTP endpoint runs; print it with ``kg query NAME --sparql``.
+    This is what a store or an HTTP endpoint runs; print it with ``kg query NAME --sparql``. ``limit`` is
+    the row limit (None: the query's default; 0: none).
     """
-    bound = query.bind(params)
+    text = query.limited(query.limit if limit is None else limit)
+    bound = query.variables(query.bind(params))
     if not bound:
-        return query.text
-    variables = " ".join(f"?{query.param(n).variable}" for n in bound)
+        return text
+    variables = " ".join(f"?{v}" for v in bound)
     terms = " ".join(sparql_literal(lit) for lit in bound.values())
     out = []
-    for line in query.text.splitlines():
+    for line in text.splitlines():
         if line.strip().startswith(MARKER):
             indent = line[: len(line) - len(line.lstrip())]
             line = f"{indent}VALUES ({variables}) {{ ({terms}) }}"
@@ -404,9 +458,16 @@ def _from_ox(term):
     return None if term is None else from_ox(term)
 
 
-def _run_rdflib(query: CannedQuery, bound: dict, g: Graph):
+@lru_cache(maxsize=64)
+def _prepare(text: str):
+    from rdflib.plugins.sparql import prepareQuery
+
+    return prepareQuery(text)
+
+
+def _run_rdflib(query: CannedQuery, bound: dict, g: Graph, limit: int | None):
     try:
-        res = g.query(query.prepared, initBindings={query.param(n).variable: v for n, v in bound.items()})
+        res = g.query(query.prepared(limit), initBindings=query.variables(bound))
     except Exception as e:  # the SPARQL engine raises many types
         raise QueryError(f"query {query.name!r} failed on the graph: {_first_line(e)}") from None
     if query.form == "CONSTRUCT":
@@ -525,12 +586,14 @@ def _tidy_graph(g: Graph) -> Graph:
 
 
 def run_query(name, params: dict | None = None, graph=None, store=None, endpoint: str | None = None,
-              timeout: float = 60.0) -> QueryResult:
+              timeout: float = 60.0, limit: int | None = None) -> QueryResult:
     """Run the canned query ``name`` with ``params`` (name -> text; defaults fill the rest) on one source.
 
     ``graph`` is an rdflib Graph (queried with initBindings) or a path of an RDF file; ``store`` a pyoxigraph
     store directory or Store; ``endpoint`` a SPARQL 1.1 protocol URL. Exactly one must be given. ``name`` may
-    also be a CannedQuery. Raises QueryError (unknown query or parameter, failed query) or GraphError.
+    also be a CannedQuery. ``limit`` caps the rows of a query with a ``# limit:`` header (None: its default,
+    0: every row); the result's ``truncated`` says whether rows were left out. Raises QueryError (unknown
+    query or parameter, bad limit, failed query) or GraphError.
 
     >>> from rdflib import Graph
     >>> run_query("review", {"threshold": "0.5"}, graph=Graph()).rows
@@ -541,14 +604,24 @@ def run_query(name, params: dict | None = None, graph=None, store=None, endpoint
     given = [s for s in (graph, store, endpoint) if s is not None]
     if len(given) != 1:
         raise QueryError("give exactly one of a graph, a store or an endpoint to query")
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+        raise QueryError(f"limit must be a whole number >= 0 (0 for every row), not {limit!r}")
+    if query.limit is None and limit:
+        raise QueryError(f"query {query.name!r} returns all its rows and takes no limit")
+    limit = query.limit if limit is None else limit
+    fetch = limit + 1 if limit else None  # one row more, to tell whether rows were left out
     if isinstance(graph, Graph):
-        columns, rows, g = _run_rdflib(query, bound, graph)
+        columns, rows, g = _run_rdflib(query, bound, graph, fetch)
     elif endpoint is not None:
-        columns, rows, g = _run_http(query, values_text(query, params), endpoint, timeout)
+        columns, rows, g = _run_http(query, values_text(query, params, fetch or 0), endpoint, timeout)
     else:
-        columns, rows, g = _run_oxigraph(query, values_text(query, params), open_store(graph, store))
+        columns, rows, g = _run_oxigraph(query, values_text(query, params, fetch or 0), open_store(graph, store))
+    truncated = bool(limit) and len(rows) > limit
+    if truncated:
+        rows = rows[:limit]
     return QueryResult(query=query, params={n: str(v) for n, v in bound.items()}, columns=columns,
-                       rows=_tidy_rows(query, columns, rows), graph=None if g is None else _tidy_graph(g))
+                       rows=_tidy_rows(query, columns, rows), graph=None if g is None else _tidy_graph(g),
+                       truncated=truncated)
 
 
 def construct_graph(name: str, params: dict | None, source) -> Graph:
@@ -739,14 +812,18 @@ def format_csv(result: QueryResult) -> str:
 
 
 def format_json(result: QueryResult) -> str:
-    """``{"query", "params", "columns", "rows": [{column: value}]}`` with numbers as JSON numbers."""
+    """``{"query", "params", "columns", "rows": [{column: value}], "truncated"}``, numbers as JSON numbers.
+
+    ``truncated`` is true when the query's row limit left rows out.
+    """
 
     def value(term):
         v = _plain(term)
         return float(v) if isinstance(v, Decimal) else v
 
     data = {"query": result.query.name, "params": result.params, "columns": result.columns,
-            "rows": [{c: value(v) for c, v in zip(result.columns, row)} for row in result.rows]}
+            "rows": [{c: value(v) for c, v in zip(result.columns, row)} for row in result.rows],
+            "truncated": result.truncated}
     return json.dumps(data, ensure_ascii=False, indent=2)
 
 
@@ -783,4 +860,6 @@ def format_query_list(queries: list[CannedQuery]) -> str:
             default = "(required)" if p.default is None else (p.default or '""')
             typ = f" ({p.type})" if p.type != "string" else ""
             lines.append(f"{'':{width}}  -p {p.name}={default}{typ}" + (f"  -- {p.help}" if p.help else ""))
+        if q.limit:
+            lines.append(f"{'':{width}}  --limit {q.limit}  -- the best {q.limit} rows by default; 0 for all")
     return "\n".join(lines)

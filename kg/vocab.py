@@ -11,11 +11,25 @@ from rdflib import Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
 __all__ = ["KG", "KGR", "ONTOLOGY_DIR", "ONTOLOGY_FILE", "SHAPES_FILE", "PREFIXES", "LINK_PROPERTIES",
-           "ENTITY_CLASSES"]
+           "ENTITY_CLASSES", "match_key"]
 
 ONTOLOGY_DIR = Path(__file__).parent / "ontology"
 ONTOLOGY_FILE = ONTOLOGY_DIR / "paperkg.ttl"
 SHAPES_FILE = ONTOLOGY_DIR / "shapes.ttl"
+
+
+def match_key(name: str) -> str:
+    """The form a name is matched by in any case: case-folded, runs of white space made one space.
+
+    Every entity carries the keys of its names that differ from them as ``skos:hiddenLabel``, and a query
+    parameter ``NAME`` is also bound as ``?NAMEKey``, so canned queries find "gsm8k" or "GSM8K" by an index
+    lookup rather than by lower-casing every label in the store.
+
+    >>> match_key("  NVIDIA   A100 ")
+    'nvidia a100'
+    """
+    return " ".join(name.casefold().split())
+
 
 # Instance data (papers, entities, results, link statements) lives under this namespace.
 KGR = Namespace("https://w3id.org/paperkg/id/")

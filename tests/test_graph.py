@@ -62,6 +62,19 @@ def test_same_model_in_two_papers_is_one_node_with_one_label_and_aliases():
     assert {"LLaMA-2", "Llama 2", "Llama-2"} - {str(labels[0])} <= alts
 
 
+def test_hidden_labels_are_the_case_folded_names_no_other_label_has():
+    g = small_graph()
+    llama = entity_iri("Model", "llama-2")
+    names = {str(o) for o in g.objects(llama, RDFS.label)} | {str(o) for o in g.objects(llama, SKOS.altLabel)}
+    assert {str(h) for h in g.objects(llama, SKOS.hiddenLabel)} == {"llama-2", "llama 2"}
+    assert names.isdisjoint(str(h) for h in g.objects(llama, SKOS.hiddenLabel))  # SKOS: labels stay disjoint
+    assert {str(h) for h in g.objects(entity_iri("Dataset", "gsm-8k"), SKOS.hiddenLabel)} == {"gsm8k"}
+    # a name already in lower case is its own key and gets no hidden label
+    metric = next(g.objects(None, KG.metric))
+    assert str(g.value(metric, RDFS.label)) == "accuracy"
+    assert set(g.objects(metric, SKOS.hiddenLabel)) == set()
+
+
 def test_family_link_is_entity_to_entity():
     g = small_graph()
     fam = entity_iri("Model", "llama")

@@ -136,7 +136,12 @@ def test_query_files_run_as_they_are(name, fixture_store, queries):
     ("# title: t\n# description: d\n# param: x: decimal = abc\nSELECT * WHERE {\n# @parameters\n?s ?p ?xParam }",
      "not a decimal"),
     ("# title: t\n# description: d\nSELECT * WHERE { ?s ?p ?yParam }", "declares no such param"),
-    ("# title: t\n# description: d\n# param: x = 1\nSELECT * WHERE {\n# @parameters\n?s ?p ?o }", "is not used"),
+    ("# title: t\n# description: d\n# param: x = 1\nSELECT * WHERE {\n# @parameters\n?s ?p ?o }", "is declared but neither"),
+    ("# title: t\n# description: d\n# param: x: integer = 1\nSELECT * WHERE {\n# @parameters\n?s ?p ?xKey }",
+     "?xKey but declares no such string param"),
+    ("# title: t\n# description: d\n# limit: 0\nSELECT * WHERE { ?s ?p ?o }\n# @limit", "positive whole number"),
+    ("# title: t\n# description: d\n# limit: 10\nSELECT * WHERE { ?s ?p ?o }", "come together"),
+    ("# title: t\n# description: d\nSELECT * WHERE { ?s ?p ?o }\n# @limit", "come together"),
     ("# title: t\n# description: d\n# param: x = 1\nSELECT * WHERE { ?s ?p ?xParam }", "# @parameters"),
     ("# title: t\n# description: d\nINSERT DATA { <a:b> <a:c> <a:d> }", "no SELECT or CONSTRUCT"),
     ("# title: t\n# description: d\nASK { ?s ?p ?o }", "ASK queries are not supported"),
@@ -220,8 +225,11 @@ def test_paper_is_found_by_title_words_identifier_or_what_it_proposes(fixture_st
 
 
 def test_optional_parameters_narrow_the_rows(fixture_store):
-    assert [r["paper"][:6] for r in run_query("hardware", {"hardware": "a100"}, store=fixture_store).records()] == [
-        "QuantX", "Scalin"]
+    assert [r["paper"][:6] for r in run_query("hardware-papers", {"hardware": "a100"},
+                                              store=fixture_store).records()] == ["QuantX", "Scalin"]
+    assert [(r["hardware"], r["papers"], r["percent"]) for r in run_query("hardware", {"hardware": "A100"},
+                                                                        store=fixture_store).records()] == [
+        ("NVIDIA A100", 2, Decimal("50.0"))]
     assert [r["name"] for r in run_query("whats-new", {"type": "benchmark"}, store=fixture_store).records()] == ["QBench"]
     assert [r["dataset"] for r in run_query("popular-datasets", {"min_papers": "2"}, store=fixture_store).records()] == [
         "MiniF2F"]
@@ -235,6 +243,86 @@ def test_optional_parameters_narrow_the_rows(fixture_store):
                      store=fixture_store).rows == []
     assert {r["benchmark"] for r in run_query("compare", {"benchmark": "WikiText2"}, store=fixture_store).records()} == {
         "WikiText-2"}
+
+
+# ----------------------------------------------------------------------------------------- names in any case
+
+
+def test_names_match_in_any_case_and_spacing_by_hidden_labels(fixture_store, fixture_graph):
+    for value in ("nvidia a100", "  NVIDIA   A100 ", "Nvidia A100", "a100"):
+        for source in ({"store": fixture_store}, {"graph": fixture_graph}):
+            rows = run_query("hardware", {"hardware": value}, **source).records()
+            assert [r["hardware"] for r in rows] == ["NVIDIA A100"], (value, source)
+    # a quote and a backslash survive case-folding and binding
+    assert {r["entity"] for r in run_query("entity", {"entity": 'q"BENCH\\2'}, store=fixture_store).records()} == {
+        "QBench"}
+    assert run_query("hardware", {"hardware": "nvidia"}, store=fixture_store).rows == []  # whole names only
+
+
+def test_key_variables_are_bound_only_where_a_query_reads_them():
+    q = parse_query("# title: t\n# description: d\n# param: name = X  -- a name\n"
+                    "SELECT ?e WHERE {\n  # @parameters\n  ?e ?p ?nameKey .\n}", "keys")
+    assert q.keys == ("name",)
+    assert 'VALUES (?nameParam ?nameKey) { ("GSM8K" "gsm8k") }' in values_text(q, {"name": "GSM8K"})
+    plain = parse_query("# title: t\n# description: d\n# param: name = X  -- a name\n"
+                        "SELECT ?e WHERE {\n  # @parameters\n  ?e ?p ?nameParam .\n}", "plain")
+    assert plain.keys == () and "?nameKey" not in values_text(plain, {"name": "GSM8K"})
+
+
+# ----------------------------------------------------------------------------------------- row limits
+
+
+def test_row_limit_keeps_the_best_rows_and_says_what_it_left_out(fixture_store, fixture_graph, endpoint):
+    full = run_query("leaderboard", {"benchmark": "minif2f"}, store=fixture_store, limit=0)
+    assert len(full.rows) == 4 and not full.truncated
+    assert run_query("leaderboard", {"benchmark": "minif2f"}, store=fixture_store).records() == full.records()
+    for source in ({"store": fixture_store}, {"graph": fixture_graph}, {"endpoint": endpoint[0]}):
+        top = run_query("leaderboard", {"benchmark": "minif2f"}, limit=2, **source)
+        assert top.truncated and top.records() == full.records()[:2], source
+        exact = run_query("leaderboard", {"benchmark": "minif2f"}, limit=4, **source)
+        assert not exact.truncated and exact.records() == full.records(), source
+    pairs = run_query("hardware-papers", store=fixture_store, limit=1)
+    assert pairs.truncated and [r["hardware"] for r in pairs.records()] == ["NVIDIA A100"]
+    with pytest.raises(QueryError, match="takes no limit"):
+        run_query("family", store=fixture_store, limit=5)
+    for bad in (-1, 1.5, True):
+        with pytest.raises(QueryError, match="whole number"):
+            run_query("leaderboard", store=fixture_store, limit=bad)
+
+
+def test_the_limit_goes_where_the_query_marks_it():
+    q = load_query("leaderboard")
+    assert q.limit == 100
+    assert "LIMIT 7\n" in values_text(q, limit=7) and "LIMIT 100\n" in values_text(q)
+    assert "LIMIT" not in values_text(q, limit=0) and "# @limit" not in values_text(q, limit=0)
+    inner = values_text(q, limit=7).split("LIMIT 7")[0]
+    assert inner.count("SELECT") == 3  # inside the ranking sub-select, before the details are looked up
+
+
+_DATED = """
+@prefix kg: <https://w3id.org/paperkg/ontology#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<urn:h> a kg:Hardware ; rdfs:label "TPU" .
+<urn:old> a kg:Paper ; dcterms:title "Old" ; dcterms:date "2023-02-01"^^xsd:date ; kg:targetsHardware <urn:h> .
+<urn:new> a kg:Paper ; dcterms:title "New" ; dcterms:date "2025-06-30"^^xsd:date ; kg:targetsHardware <urn:h> .
+<urn:undated> a kg:Paper ; dcterms:title "Undated" ; kg:targetsHardware <urn:h> .
+<urn:mid> a kg:Paper ; dcterms:title "Mid" ; dcterms:date "2024-01-15"^^xsd:date ; kg:targetsHardware <urn:h> .
+"""
+
+
+def test_hardware_papers_lists_the_newest_first_and_cuts_the_oldest():
+    g = Graph().parse(data=_DATED, format="turtle")
+    store = ox.Store()
+    store.load(_DATED.encode(), format=ox.RdfFormat.TURTLE)
+    for source in ({"graph": g}, {"store": store}):
+        rows = run_query("hardware-papers", **source).records()
+        assert [r["paper"] for r in rows] == ["New", "Mid", "Old", "Undated"], source
+        top = run_query("hardware-papers", limit=2, **source)
+        assert [r["paper"] for r in top.records()] == ["New", "Mid"] and top.truncated
+    (row,) = run_query("hardware", graph=g).records()
+    assert (row["hardware"], row["papers"], row["percent"], row["aliases"]) == ("TPU", 4, Decimal("100.0"), "")
 
 
 def test_typed_parameters_reject_bad_values_cleanly(fixture_store):
@@ -273,10 +361,12 @@ def test_injection_payloads_find_nothing_and_change_nothing(payload, fixture_gra
 
 def test_a_pasted_payload_would_have_matched_but_a_bound_one_does_not(fixture_store):
     """Pasted into the FILTER, this value makes it true for every dataset; bound, it is just text."""
-    q = load_query("leaderboard")
-    payload = 'x")) || true || LCASE(STR("'
-    pasted = q.text.replace("?benchmarkParam", f'"{payload}"')
-    assert len(list(fixture_store.query(pasted))) == 7  # every result on every dataset: the attack works
+    q = load_query("compare")
+    payload = 'x") = STR("x") || true || STR("'
+    pasted = q.text.replace("?benchmarkParam", f'"{payload}"').replace("?benchmarkKey", '"x"')
+    every = run_query(q, {"benchmark": ""}, store=fixture_store)
+    assert len({r["benchmark"] for r in every.records()}) > 1
+    assert len(list(fixture_store.query(pasted))) == len(every.rows)  # every benchmark: the attack works
     assert run_query(q, {"benchmark": payload}, store=fixture_store).rows == []
 
 
@@ -500,8 +590,31 @@ def test_cli_query_table_csv_json():
     assert r.exit_code == 0 and r.output.startswith("family,model,relation,paper,confidence,evidence\n")
     r = runner.invoke(cli, ["query", "hardware", "--graph", str(FIXTURE), "--format", "json"])
     assert json.loads(r.output)["rows"][0]["hardware"] == "NVIDIA A100"
+    assert json.loads(r.output)["truncated"] is False
     r = runner.invoke(cli, ["query", "family-graph", "--graph", str(FIXTURE)])
     assert r.exit_code == 0 and len(Graph().parse(data=r.output, format="turtle")) == 23
+
+
+def test_cli_limit_shows_the_best_rows_and_says_so_on_stderr():
+    runner = CliRunner()
+    r = runner.invoke(cli, ["query", "leaderboard", "-p", "benchmark=minif2f", "--graph", str(FIXTURE),
+                            "--limit", "1", "--format", "csv"])
+    assert r.exit_code == 0, r.output
+    assert r.stdout.splitlines()[1].startswith("MiniF2F,95.08,%,absolute") and len(r.stdout.splitlines()) == 2
+    assert "showing the first 1 rows" in r.stderr and "--limit 0" in r.stderr
+    r = runner.invoke(cli, ["query", "leaderboard", "-p", "benchmark=minif2f", "--graph", str(FIXTURE),
+                            "--limit", "1", "--format", "json"])
+    assert json.loads(r.stdout)["truncated"] is True and len(json.loads(r.stdout)["rows"]) == 1
+    r = runner.invoke(cli, ["query", "leaderboard", "-p", "benchmark=minif2f", "--graph", str(FIXTURE), "--limit", "0"])
+    assert r.exit_code == 0 and "(4 rows)" in r.stdout and r.stderr == ""
+    r = runner.invoke(cli, ["query", "family", "--graph", str(FIXTURE), "--limit", "3"])
+    assert r.exit_code == 2 and "returns all its rows" in r.stderr
+    r = runner.invoke(cli, ["query", "leaderboard", "--limit", "-2"])
+    assert r.exit_code == 2 and "Traceback" not in r.output
+    r = runner.invoke(cli, ["query", "leaderboard", "--limit", "5", "--sparql"])
+    assert r.exit_code == 0 and "LIMIT 5" in r.stdout
+    r = runner.invoke(cli, ["query", "--list"])
+    assert "--limit 100" in r.stdout
 
 
 def test_cli_store_and_endpoint(endpoint, tmp_path):
@@ -520,7 +633,7 @@ def test_cli_store_and_endpoint(endpoint, tmp_path):
 def test_cli_prints_the_bound_query():
     r = CliRunner().invoke(cli, ["query", "leaderboard", "-p", 'benchmark=Mini"F2F', "--sparql"])
     assert r.exit_code == 0
-    assert 'VALUES (?benchmarkParam) { ("Mini\\"F2F") }' in r.output
+    assert 'VALUES (?benchmarkParam ?benchmarkKey) { ("Mini\\"F2F" "mini\\"f2f") }' in r.output
     assert "# @parameters" not in r.output
 
 
