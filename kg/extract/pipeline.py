@@ -382,16 +382,15 @@ class Annotator:
             mentions.append(Mention(tok.i, tok.i + 1, entry.type, tok.text, entity_key(entry.name), entry.name,
                                     "gazetteer", 0.85, aliases=[text], benchmark=entry.kind == "benchmark",
                                     known=True))
-        # 2. model structure
-        i = 0
-        n = len(toks)
-        while i < n:
-            m = self.model_at(doc, i, toks) if words[i].model_start else None
+        # 2. model structure, left to right: a model name's tokens start no other
+        end = 0
+        for i in [k for k, word in enumerate(words) if word.model_start]:
+            if i < end:
+                continue
+            m = self.model_at(doc, i, toks)
             if m:
                 mentions.append(m)
-                i = m.end
-            else:
-                i += 1
+                end = m.end
         # 3. acronym definitions "Long Form (ACR)" and name-shaped tokens, cue-noun phrases
         mentions.extend(self._definitions(doc, toks))
         mentions.extend(self._shaped(toks, words))
@@ -511,13 +510,11 @@ class Annotator:
         ("Salience-Determined Bit Allocation"). Sentence starts and the title are left out."""
         out = []
         title_end = next((t.i for t in toks if t.is_space and TITLE_SEPARATOR in t.text), len(toks))
-        i = title_end + 1
         n = len(toks)
-        while i < n:
-            t = toks[i]
-            if t.is_sent_start or not words[i].title_word:
-                i += 1
-                continue
+        resume = title_end + 1
+        for i in [k for k in range(title_end + 1, n) if words[k].title_word and not toks[k].is_sent_start]:
+            if i < resume:
+                continue  # inside the run just read
             j = i
             while j < n and words[j].title_word and not (j > i and toks[j].is_sent_start):
                 j += 1
@@ -528,7 +525,7 @@ class Annotator:
             if not cut and _title_case_phrase_ok(phrase_words, self.generic) and self._component_sentence(toks, i):
                 phrase = " ".join(phrase_words)
                 out.append(Mention(i, j, "", phrase, entity_key(phrase), phrase, "title-case", 0.55))
-            i = max(j, i + 1)
+            resume = max(j, i + 1)
         return out
 
     def _component_sentence(self, toks, i) -> bool:
@@ -546,12 +543,12 @@ class Annotator:
         """Capitalised words right before a cue noun: "Matrix Geometric Resampling procedure"."""
         out = []
         title_end = next((t.i for t in toks if t.is_space and TITLE_SEPARATOR in t.text), len(doc))
-        cues = self.cues
+        dataset_cues, method_cues = self.cues["dataset_cues"], self.cues["method_cues"]
         for tok in toks:
             low = tok.lower_
-            if low in cues["dataset_cues"]:
+            if low in dataset_cues:
                 etype = "Dataset"
-            elif low in cues["method_cues"]:
+            elif low in method_cues:
                 etype = "Method"
             else:
                 continue
