@@ -47,6 +47,8 @@ _NOT_RESULT_NEXT = {"b", "m", "k", "billion", "million", "thousand", "parameters
                     "instances", "pairs", "papers", "datasets", "benchmarks", "categories", "domains", "k",
                     "epochs", "iterations", "rounds", "queries", "images", "videos", "users", "agents",
                     "theorems", "proofs", "nodes", "documents", "words", "lines", "files", "shots", "shot"}
+_CONFIDENCE = {"gazetteer": 0.9, "model-structure": 0.85, "cue-context": 0.75, "shape-type": 0.7,
+               "preposition": 0.5, "title-type": 0.8}
 _USE_KIND = {"Model": "usesModel", "Method": "usesMethod", "Hardware": "targetsHardware"}
 _PRIORITY = {"gazetteer": 6, "model-structure": 5, "cue-context": 4, "title-type": 4, "shape-type": 3,
              "preposition": 2, "default": 1}
@@ -327,8 +329,7 @@ class Relater:
         return doc
 
     def _confidence(self, why, m):
-        return {"gazetteer": 0.9, "model-structure": 0.85, "cue-context": 0.75, "shape-type": 0.7,
-                "preposition": 0.5, "title-type": 0.8}.get(why, 0.6 if m.rule != "cue-noun" else 0.7)
+        return _CONFIDENCE.get(why, 0.6 if m.rule != "cue-noun" else 0.7)
 
     def _dataset_kind(self, doc, ms):
         toks = light_tokens(doc)
@@ -582,7 +583,7 @@ class Sent:
     def words(self) -> frozenset[str]:
         """The lower-cased token texts of the sentence."""
         if self._words is None:
-            self._words = frozenset(t.lower_ for t in self._toks[self.start:self.end])
+            self._words = frozenset([t.lower_ for t in self._toks[self.start:self.end]])
         return self._words
 
 
