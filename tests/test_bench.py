@@ -104,7 +104,8 @@ def test_report_renders_every_section(run):
                       "graph_html_bytes": 10, "store_bytes": n * 15000},
             "queries": {"leaderboard": {"engine_seconds": 0.1, "rows": 5, "cli_seconds": 0.4},
                         "hardware": {"engine_seconds": 0.2, "rows": 7, "cli_seconds": 0.5},
-                        "cli_startup_seconds": 0.2},
+                        "cli_startup_seconds": 0.2,
+                        "more": {"hardware-papers (every platform)": {"engine_seconds": 12.5, "rows": 100}}},
         }
 
     results = {"date": "2025-01-01", "jobs": 2, "seed": 1, "notes": ["a note"], "machine": run.machine(),
@@ -114,3 +115,4 @@ def test_report_renders_every_section(run):
                     "## Notes"):
         assert heading in text
     assert "| 1,000 |" in text and "**400**" not in text.split("## Throughput")[0]
+    assert "| 10,000 | `hardware-papers (every platform)` | 12 s | 100 |" in text
