@@ -366,6 +366,7 @@ def query(name, params, graph, store, endpoint, fmt, list_, show_sparql, limit):
     \b
         kg query --list
         kg query leaderboard -p benchmark=minif2f
+        kg query leaderboard -p benchmark=gsm8k --store kgstore --limit 20
         kg query family -p family=Llama --format csv
         kg query hardware --endpoint http://localhost:7878/sparql --format json
     """
