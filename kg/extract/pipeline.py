@@ -210,7 +210,7 @@ class Annotator:
         for f, e in fam:
             if " " in f:
                 self.family_first_words.setdefault(f.split()[0].lower(), []).append((f, e))
-        self.metric_words = resources.cues["metrics"]
+        self.metric_names = frozenset(resources.cues["metrics"])  # metric names are never entities
         # single-token lookup by key catches spellings the phrase matchers miss (Proofnet-test, WikiText2)
         self.key_index: dict[str, GazEntry] = {}
         for group in (resources.datasets, resources.methods, resources.hardware):
@@ -421,7 +421,7 @@ class Annotator:
 
     def _is_generic(self, text: str) -> bool:
         t = text.rstrip("'s").rstrip("'") if text.endswith(("'s", "'")) else text
-        if t in self.generic or (t.endswith("s") and t[:-1] in self.generic):
+        if t in self.generic or (t.endswith("s") and t[:-1] in self.generic) or t.lower() in self.metric_names:
             return True
         parts = t.split("-")
         if len(parts) > 1 and parts[0] in self.generic and all(_is_lower_word(p) for p in parts[1:]):
@@ -576,6 +576,32 @@ class Annotator:
                 continue
             out.append(Mention(j + 1, end, etype, phrase, entity_key(phrase), phrase, "cue-noun", 0.7,
                                benchmark=etype == "Dataset"))
+            if etype == "Dataset" and not tok.text[:1].isupper() and low.endswith(("s", "corpora")) and low != "tasks":
+                out.extend(self._conjuncts(toks, j, title_end))  # "the ETTh1, Traffic and Weather datasets"
+        return out
+
+    def _conjuncts(self, toks, j, title_end):
+        """Dataset mentions for the names listed before one named right before a plural cue noun: walking
+        back from token `j` over "and", "or" and commas, each run of capitalised words is one more name."""
+        out = []
+        while j >= 1 and toks[j].lower_ in ("and", "or", ","):
+            while j >= 1 and toks[j].lower_ in ("and", "or", ","):
+                j -= 1
+            end = j + 1
+            words = []
+            while j >= 0 and len(words) < 3:
+                w = toks[j]
+                if w.is_sent_start or not w.text[:1].isupper() or w.text in _STOP_CAPS or w.is_punct:
+                    break
+                if self._is_generic(w.text) or not _WORDLIKE.match(w.text):
+                    break
+                words.insert(0, w.text)
+                j -= 1
+            if not words or j + 1 < title_end:
+                break
+            phrase = " ".join(words)
+            out.append(Mention(j + 1, end, "Dataset", phrase, entity_key(phrase), phrase, "cue-noun", 0.7,
+                               benchmark=True))
         return out
 
 

@@ -63,7 +63,9 @@ class Relater:
             for e in group:
                 for f in e.forms:
                     self.by_key.setdefault(entity_key(f), e)
-        self.metric_words = frozenset(w for m in resources.cues["metrics"] for w in m.split())
+        # words of metric names mark an evaluation sentence, except everyday words inside longer names
+        self.metric_words = frozenset(w for m in resources.cues["metrics"] for w in m.split()
+                                      if " " not in m or w not in _EVERYDAY_METRIC_WORDS)
         self.tasks = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.tasks.add("TASK", [nlp.make_doc(t) for t in sorted(resources.cues["tasks"])])
 
@@ -489,7 +491,8 @@ class Relater:
                         t.lower_ in _BETWEEN_BEFORE or _NUMBER.match(t.text) or t.lower_ in metrics or
                         t.text in self.res.generic for t in toks[before[-1][1]:pos])
                     clean_after = after and not any(n[0] > pos and n[0] < after[0][0] for n in nums) and not any(
-                        t.lower_ in _VERBISH for t in toks[pos + 1:after[0][0]])
+                        t.lower_ in _VERBISH for t in toks[pos + 1:after[0][0]]) and not _new_clause(
+                        toks, pos + 1, after[0][0])
                     if clean_after and not close_before:
                         de = after[0][2]
                     elif before:
@@ -512,7 +515,7 @@ class Relater:
                         t.lower_ in (",", "and", "%", "\\%", "or") for t in toks[prev_num + 1:pos]):
                     kind = "improvement"  # "improvements of 14.1%, 7.1%, and 9.4%": the cue covers the list
                 prev_num, prev_kind = pos, kind
-                system = self._system(doc, sent, pos, ments, own)
+                system = self._system(doc, sent, pos, ments, own, kind)
                 metric = _nearest(metric_words, pos)
                 conf = 0.8 if len(datasets) == 1 or pos in pairing else 0.6
                 if datasets[0][0] == datasets[0][1]:  # dataset by reference, not by name
@@ -521,9 +524,22 @@ class Relater:
                                       evidence=sent.text.strip(), confidence=conf, system=system, metric=metric))
         return results
 
-    def _system(self, doc, sent, pos, ments, own):
+    def _system(self, doc, sent, pos, ments, own, kind="absolute"):
         toks = light_tokens(doc)
+        # "compared with 21.7 for LCM-LoRA": the system named right after the number
+        k = pos + 1
+        while k < sent.end and k <= pos + 2 and toks[k].lower_ in ("%", "\\%", "points", "pp"):
+            k += 1
+        if k < sent.end and toks[k].lower_ == "for":
+            named = [e for m, e in ments if e.type in ("Method", "Model") and m.start == k + 1]
+            if named:
+                return named[0]
         systems = [(m, e) for m, e in ments if e.type in ("Method", "Model") and m.start < pos]
+        if kind == "improvement":
+            # "X improves over GIN by 3.4 points": the system compared against is not whose number it is
+            ours = [(m, e) for m, e in systems if m.start == 0 or toks[m.start - 1].lower_ not in _BASELINE_WORDS]
+            if ours and len(ours) < len(systems):
+                return ours[-1][1]
         if systems:
             return systems[-1][1]
         if own is not None and not sent.words.isdisjoint(("we", "our", "ours")):
@@ -531,17 +547,45 @@ class Relater:
         return None
 
     def _metric_words(self, toks, sent, metrics):
-        """(token index, metric) for each metric named in the sentence: "accuracy", "exact match", "pass@1"."""
+        """(token index, metric) for each metric named in the sentence: "accuracy", "exact match", "pass@1",
+        "mean absolute error" (names of up to four words)."""
         out = []
+        skip_to = sent.start
         for t in toks[sent.start:sent.end]:
+            if t.i < skip_to:
+                continue
             w = t.lower_
             if w in metrics:
                 out.append((t.i, w))
-            elif t.i + 1 < sent.end and f"{w} {toks[t.i + 1].lower_}" in metrics:
-                out.append((t.i, f"{w} {toks[t.i + 1].lower_}"))
-            elif w.startswith("pass@"):
+                continue
+            if w.startswith("pass@"):
                 out.append((t.i, w))
+                continue
+            for n in (4, 3, 2):
+                if t.i + n <= sent.end:
+                    phrase = " ".join(x.lower_ for x in toks[t.i:t.i + n])
+                    if phrase in metrics:
+                        out.append((t.i, phrase))
+                        if n > 2:  # "root mean squared error" is not also "mean squared error"
+                            skip_to = t.i + n
+                        break
         return out
+
+
+_BASELINE_WORDS = frozenset({"over", "than", "vs", "vs.", "versus", "against"})
+
+
+def _new_clause(toks, start, end) -> bool:
+    """Whether a comma and a conjunction between tokens `start` and `end` begin a new clause there
+    ("..., improving over GIN by 3.4 points, and on ZINC it ...")."""
+    for a, b in zip(toks[start:end], toks[start + 1:end]):
+        if a.text == "," and b.lower_ in ("and", "while", "whereas", "but"):
+            return True
+    return False
+
+
+_EVERYDAY_METRIC_WORDS = frozenset({"mean", "root", "squared", "absolute", "average", "normalized", "per", "bits",
+                                    "byte", "word", "character", "box", "mask", "hit", "inception"})
 
 
 def _nearest(found, pos):
