@@ -196,15 +196,17 @@ CASES = [
             "Graph neural networks such as GCN and GIN are the standard for molecular property prediction. We "
             "present MotifNet, which passes messages between atoms and motifs. On OGB-MolPCBA, MotifNet reaches an "
             "AP of 31.4, improving over GIN by 2.6 points, and on QM9 it lowers the MAE to 0.052. The RMSE on "
-            "FreeSolv drops to 1.08 as well."),
+            "FreeSolv drops to 1.08 as well. Chemists such as Pauling and Mulliken described such bonds long "
+            "before."),
         links={("proposes", "Method", "MotifNet"), ("usesMethod", "Method", "GIN"),
                ("usesMethod", "Method", "GCN"), ("evaluatedOn", "Dataset", "OGB-MolPCBA"),
                ("evaluatedOn", "Dataset", "QM9")},
         results={("OGB-MolPCBA", "31.4", "absolute"), ("OGB-MolPCBA", "2.6", "improvement"),
                  ("QM9", "0.052", "absolute")},
-        absent={"MAE", "RMSE", "AP"},
+        absent={"MAE", "RMSE", "AP", "Pauling", "Mulliken"},  # examples of people are not names of methods
     ),
-    # forecasting: names listed before a plural dataset noun are datasets; multi-word metric names
+    # forecasting: names listed before a plural dataset noun are datasets; examples after "forecasters such
+    # as" are methods; multi-word metric names
     dict(
         title="PatchMixer: Channel Mixing for Long-Horizon Forecasting",
         abstract=(
@@ -213,7 +215,8 @@ CASES = [
             "squared error by 9% relative to PatchTST on the ETTm2, Exchange and Traffic datasets, and its "
             "mean absolute error on ILI is 0.81 compared with 0.93 for TimesNet."),
         links={("proposes", "Method", "PatchMixer"), ("usesMethod", "Method", "PatchTST"),
-               ("usesMethod", "Method", "TimesNet"), ("evaluatedOn", "Dataset", "ETTm2"),
+               ("usesMethod", "Method", "TimesNet"), ("usesMethod", "Method", "Informer"),
+               ("usesMethod", "Method", "Autoformer"), ("evaluatedOn", "Dataset", "ETTm2"),
                ("evaluatedOn", "Dataset", "Exchange"), ("evaluatedOn", "Dataset", "Traffic")},
         results={("ETTm2", "9", "improvement")},
         absent={"MLP"},

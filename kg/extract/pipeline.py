@@ -396,6 +396,7 @@ class Annotator:
         mentions.extend(self._shaped(toks, words))
         mentions.extend(self._cue_phrases(doc, toks))
         mentions.extend(self._title_case_phrases(toks, words))
+        mentions.extend(self._examples(toks))
         doc._.kg_mentions = _resolve_overlaps(mentions)
         return doc
 
@@ -579,6 +580,49 @@ class Annotator:
             if etype == "Dataset" and not tok.text[:1].isupper() and low.endswith(("s", "corpora")) and low != "tasks":
                 out.extend(self._conjuncts(toks, j, title_end))  # "the ETTh1, Traffic and Weather datasets"
         return out
+
+    def _examples(self, toks):
+        """Names given as examples: "forecasters such as Informer and Autoformer" (capitalised words after
+        "such as", listed with commas, "and" or "or"); their type is decided like a name-shaped token's."""
+        out = []
+        for tok in toks:
+            if tok.lower_ != "such" or tok.i + 2 >= len(toks) or toks[tok.i + 1].lower_ != "as":
+                continue
+            if tok.i == 0 or not self._technical_head(toks[tok.i - 1]):
+                continue  # "mathematicians such as Euler": only examples of technical things
+            j = tok.i + 2
+            while j < len(toks):
+                words = []
+                start = j
+                while j < len(toks) and len(words) < 3:
+                    w = toks[j]
+                    if not w.text[:1].isupper() or w.text in _STOP_CAPS or w.is_punct or w.is_sent_start:
+                        break
+                    if self._is_generic(w.text) or not _WORDLIKE.match(w.text):
+                        break
+                    words.append(w.text)
+                    j += 1
+                if not words:
+                    break
+                phrase = " ".join(words)
+                out.append(Mention(start, j, "", phrase, entity_key(phrase), phrase, "name-shape", 0.6))
+                if j < len(toks) and toks[j].lower_ in (",", "and", "or"):
+                    while j < len(toks) and toks[j].lower_ in (",", "and", "or"):
+                        j += 1
+                    continue
+                break
+        return out
+
+    def _technical_head(self, tok) -> bool:
+        """A plural noun naming technical things: a cue noun (methods, models, benchmarks), an agent noun in
+        -ers/-ors (forecasters, detectors, optimizers) or a generic acronym (LLMs, GNNs)."""
+        low = tok.lower_
+        if not low.endswith("s") or len(low) < 4:
+            return False
+        cues = self.cues
+        if any(low[:-1] in cues[k] or low in cues[k] for k in ("method_cues", "dataset_cues", "model_cues")):
+            return True
+        return low.endswith(("ers", "ors")) or self._is_generic(tok.text)
 
     def _conjuncts(self, toks, j, title_end):
         """Dataset mentions for the names listed before one named right before a plural cue noun: walking
