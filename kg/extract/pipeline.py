@@ -553,16 +553,7 @@ class Annotator:
                 etype = "Method"
             else:
                 continue
-            j = tok.i - 1
-            words = []
-            while j >= 0 and len(words) < 5:
-                w = toks[j]
-                if w.is_sent_start or not w.text[:1].isupper() or w.text in _STOP_CAPS or w.is_punct:
-                    break
-                if self._is_generic(w.text) or not _WORDLIKE.match(w.text):
-                    break
-                words.insert(0, w.text)
-                j -= 1
+            words, j = self._names_before(toks, tok.i - 1, 5)
             if not words or j + 1 < title_end:  # title case makes every title word capitalised
                 continue
             if len(words) == 1 and words[0].lower() in _SPLIT_WORDS:
@@ -581,6 +572,20 @@ class Annotator:
                 out.extend(self._conjuncts(toks, j, title_end))  # "the ETTh1, Traffic and Weather datasets"
         return out
 
+    def _name_word(self, w) -> bool:
+        """Can token `w` be a word of a name: capitalised, not at a sentence start, not a stop word,
+        punctuation or a generic term?"""
+        return (not w.is_sent_start and w.text[:1].isupper() and w.text not in _STOP_CAPS and not w.is_punct
+                and not self._is_generic(w.text) and _WORDLIKE.match(w.text) is not None)
+
+    def _names_before(self, toks, j, most):
+        """The run of up to `most` name words ending at token `j`, and the index just before it."""
+        words = []
+        while j >= 0 and len(words) < most and self._name_word(toks[j]):
+            words.insert(0, toks[j].text)
+            j -= 1
+        return words, j
+
     def _examples(self, toks):
         """Names given as examples: "forecasters such as Informer and Autoformer" (capitalised words after
         "such as", listed with commas, "and" or "or"); their type is decided like a name-shaped token's."""
@@ -592,25 +597,17 @@ class Annotator:
                 continue  # "mathematicians such as Euler": only examples of technical things
             j = tok.i + 2
             while j < len(toks):
-                words = []
                 start = j
-                while j < len(toks) and len(words) < 3:
-                    w = toks[j]
-                    if not w.text[:1].isupper() or w.text in _STOP_CAPS or w.is_punct or w.is_sent_start:
-                        break
-                    if self._is_generic(w.text) or not _WORDLIKE.match(w.text):
-                        break
-                    words.append(w.text)
+                while j < len(toks) and j - start < 3 and self._name_word(toks[j]):
                     j += 1
-                if not words:
+                if j == start:
                     break
-                phrase = " ".join(words)
+                phrase = " ".join(t.text for t in toks[start:j])
                 out.append(Mention(start, j, "", phrase, entity_key(phrase), phrase, "name-shape", 0.6))
-                if j < len(toks) and toks[j].lower_ in (",", "and", "or"):
-                    while j < len(toks) and toks[j].lower_ in (",", "and", "or"):
-                        j += 1
-                    continue
-                break
+                if j >= len(toks) or toks[j].lower_ not in _LIST_SEPARATORS:
+                    break
+                while j < len(toks) and toks[j].lower_ in _LIST_SEPARATORS:
+                    j += 1
         return out
 
     def _technical_head(self, tok) -> bool:
@@ -628,19 +625,11 @@ class Annotator:
         """Dataset mentions for the names listed before one named right before a plural cue noun: walking
         back from token `j` over "and", "or" and commas, each run of capitalised words is one more name."""
         out = []
-        while j >= 1 and toks[j].lower_ in ("and", "or", ","):
-            while j >= 1 and toks[j].lower_ in ("and", "or", ","):
+        while j >= 1 and toks[j].lower_ in _LIST_SEPARATORS:
+            while j >= 1 and toks[j].lower_ in _LIST_SEPARATORS:
                 j -= 1
             end = j + 1
-            words = []
-            while j >= 0 and len(words) < 3:
-                w = toks[j]
-                if w.is_sent_start or not w.text[:1].isupper() or w.text in _STOP_CAPS or w.is_punct:
-                    break
-                if self._is_generic(w.text) or not _WORDLIKE.match(w.text):
-                    break
-                words.insert(0, w.text)
-                j -= 1
+            words, j = self._names_before(toks, j, 3)
             if not words or j + 1 < title_end:
                 break
             phrase = " ".join(words)
@@ -648,6 +637,8 @@ class Annotator:
                                benchmark=True))
         return out
 
+
+_LIST_SEPARATORS = (",", "and", "or")
 
 _GENERIC_HEADS = {"Models", "Model", "LLMs", "Networks", "Network", "Systems", "Agents", "Methods", "Processes",
                   "Process", "Learning", "Language", "Languages", "Intelligence", "Optimization", "Quantization",
