@@ -258,14 +258,11 @@ def parse_records(records: Iterable, source: str = "", warn=None) -> Iterator[Pa
 # ---------------------------------------------------------------------------------------------- files
 
 def _read_text(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(path, "no such file") from None
-    except IsADirectoryError:
-        raise InputError(path, "is a directory") from None
-    except OSError as e:
-        raise InputError(path, f"cannot read: {e.strerror or e}") from None
+    with _open(path) as fh:
+        try:
+            data = fh.read()
+        except OSError as e:
+            raise InputError(path, f"cannot read: {e.strerror or e}") from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
